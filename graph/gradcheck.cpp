@@ -1,0 +1,364 @@
+#include "graph/gradcheck.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <iomanip>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <sstream>
+
+namespace rp {
+
+namespace {
+
+using G = Graph<double>;
+
+// A checked tensor: a parameter (perturbed in the store, so every tied use sees it) or an input's batch rows.
+struct Target {
+    int node;
+    Tensor<double> val, grad;
+};
+
+double energy(G& g) {
+    g.forward();
+    return g.energy();
+}
+
+std::vector<std::uint64_t> kinks(G& g) {
+    std::vector<std::uint64_t> k(g.size());
+    for (int i = 0; i < g.size(); ++i) k[i] = g.kink_pattern(i);
+    return k;
+}
+
+std::string consumers(G& g, int id) {
+    std::string s;
+    for (int i = 0; i < g.size(); ++i)
+        for (int j : g.node(i).inputs)
+            if (j == id) {
+                s += (s.empty() ? "" : ", ") + g.node(i).name + " (" + g.node(i).op_name() + ")";
+                break;
+            }
+    return s;
+}
+
+std::vector<double> snapshot(const std::vector<Target>& ts) {
+    std::vector<double> s;
+    for (auto& t : ts) s.insert(s.end(), t.grad.begin(), t.grad.end());
+    return s;
+}
+
+// Central difference of the energy along direction u (u has one entry per element of t.val), step h.
+struct Diff {
+    double numeric;
+    bool kinked;
+};
+Diff central(G& g, Tensor<double> v, const std::vector<double>& u, double h, const std::vector<std::uint64_t>& base) {
+    std::vector<double> x0(v.begin(), v.end());
+    for (std::size_t i = 0; i < v.size(); ++i) v[i] = x0[i] + h * u[i];
+    const double fp = energy(g);
+    const bool kp = kinks(g) != base;
+    for (std::size_t i = 0; i < v.size(); ++i) v[i] = x0[i] - h * u[i];
+    const double fm = energy(g);
+    const bool km = kinks(g) != base;
+    std::copy(x0.begin(), x0.end(), v.begin());
+    return {(fp - fm) / (2 * h), kp || km};
+}
+
+bool within(double num, double ana, const GradCheckOptions& o) {
+    return std::abs(num - ana) <= o.atol + o.rtol * std::abs(num) && std::isfinite(ana);
+}
+
+void keep_worst(TensorReport& r, const ElementReport& e, int k) {
+    r.worst.push_back(e);
+    std::sort(r.worst.begin(), r.worst.end(), [](auto& a, auto& b) {
+        if (a.passed != b.passed) return !a.passed;
+        return a.abs_err > b.abs_err;
+    });
+    if (int(r.worst.size()) > k) r.worst.pop_back();
+}
+
+// One element by itself: difference at θ; near a kink, try θ ± nudge·h, where backward must be rerun.
+void check_element(G& g, Target& t, std::size_t i, double analytic, const std::vector<std::uint64_t>& base, const GradCheckOptions& o,
+                   TensorReport& r) {
+    const double x0 = t.val[i];
+    const double h = o.eps * std::max(1.0, std::abs(x0));
+    std::vector<double> u(t.val.size(), 0.0);
+    u[i] = 1;
+    Diff d = central(g, t.val, u, h, base);
+    double ana = analytic, at = x0;
+    if (d.kinked) {
+        bool ok = false;
+        for (double s : {+o.nudge * h, -o.nudge * h}) {
+            t.val[i] = x0 + s;
+            g.forward();
+            const auto b2 = kinks(g);
+            g.backward();
+            const double a2 = t.grad[i];
+            Diff d2 = central(g, t.val, u, h, b2);
+            t.val[i] = x0;
+            if (!d2.kinked) {
+                d = d2, ana = a2, at = x0 + s, ok = true;
+                break;
+            }
+        }
+        if (!ok) {
+            ++r.skipped;
+            return;
+        }
+        ++r.nudged;
+    }
+    ElementReport e;
+    e.row = i / t.val.cols;
+    e.col = i % t.val.cols;
+    e.value = at;
+    e.numeric = d.numeric;
+    e.analytic = ana;
+    e.abs_err = std::abs(d.numeric - ana);
+    e.rel_err = e.abs_err / std::max(std::abs(d.numeric), 1e-300);
+    e.passed = within(d.numeric, ana, o);
+    ++r.checked;
+    if (!e.passed) ++r.failed;
+    r.max_abs = std::max(r.max_abs, e.abs_err);
+    if (std::abs(d.numeric) > o.atol) r.max_rel = std::max(r.max_rel, e.rel_err);
+    keep_worst(r, e, o.worst);
+}
+
+void contract(GradCheckReport& rep, const std::string& name, bool ok, const std::string& detail) {
+    rep.contracts.push_back({name, ok, ok ? "" : detail});
+}
+
+void check_contracts(G& g, std::vector<Target>& ts, GradCheckReport& rep) {
+    g.forward();
+    g.backward();
+    const auto g1 = snapshot(ts);
+    std::string bad;
+    for (auto& t : ts)
+        for (double v : t.grad)
+            if (!std::isfinite(v)) {
+                bad = g.node(t.node).name;
+                break;
+            }
+    contract(rep, "finite gradients", bad.empty() && std::isfinite(rep.energy), "non-finite gradient in '" + bad + "' (energy " + std::to_string(rep.energy) + ")");
+
+    g.backward(true, 0.0);
+    bad.clear();
+    for (int i = 0; i < g.size() && bad.empty(); ++i)
+        if (g.needs_grad(i))
+            for (double v : g.grad(i))
+                if (v != 0.0) {
+                    bad = g.node(i).name + " (" + g.node(i).op_name() + ")";
+                    break;
+                }
+    contract(rep, "zero upstream gives zero", bad.empty(), "node " + bad + " has a non-zero gradient with every loss seeded 0");
+
+    // Graph level: a second backward without zeroing the parameters must add the same gradient again.
+    g.backward();
+    g.backward(false);
+    const auto g2 = snapshot(ts);
+    double worst = 0;
+    for (std::size_t i = 0; i < g1.size(); ++i) worst = std::max(worst, std::abs(g2[i] - 2 * g1[i]) / (1e-12 + std::abs(g1[i])));
+    bad = worst > 1e-9 ? "parameter/input gradients after two backward passes are not twice one pass (worst relative gap " + std::to_string(worst) + ")" : "";
+    // Op level: every op's backward run onto non-zero input gradients must add exactly what it writes onto zeros.
+    g.forward();
+    g.backward();
+    for (int i = 0; i < g.size() && bad.empty(); ++i) {
+        const Node<double>& n = g.node(i);
+        if (n.kind != NodeKind::Op || !g.needs_grad(i)) continue;
+        std::vector<std::vector<double>> saved, onto_zero;
+        for (int j : n.inputs) saved.emplace_back(g.grad(j).begin(), g.grad(j).end());
+        auto set_all = [&](double v) {
+            for (std::size_t k = 0; k < n.inputs.size(); ++k)
+                if (g.grad(n.inputs[k]).data) std::fill(g.grad(n.inputs[k]).begin(), g.grad(n.inputs[k]).end(), v);
+        };
+        set_all(0.0);
+        g.run_backward(i);
+        for (int j : n.inputs) onto_zero.emplace_back(g.grad(j).begin(), g.grad(j).end());
+        set_all(0.5);
+        g.run_backward(i);
+        for (std::size_t k = 0; k < n.inputs.size() && bad.empty(); ++k) {
+            Tensor<double> d = g.grad(n.inputs[k]);
+            for (std::size_t e = 0; e < d.size(); ++e)
+                if (std::abs((d[e] - 0.5) - onto_zero[k][e]) > 1e-12 * (1 + std::abs(onto_zero[k][e]))) {
+                    bad = "node '" + n.name + "' (" + n.op_name() + ") overwrites the gradient of input " + std::to_string(k) + " instead of adding to it";
+                    break;
+                }
+        }
+        for (std::size_t k = 0; k < n.inputs.size(); ++k)
+            if (g.grad(n.inputs[k]).data) std::copy(saved[k].begin(), saved[k].end(), g.grad(n.inputs[k]).begin());
+    }
+    contract(rep, "backward accumulates", bad.empty(), bad);
+
+    g.backward();
+    const auto a = snapshot(ts);
+    g.backward();
+    const auto b = snapshot(ts);
+    const bool same = a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
+    contract(rep, "backward is deterministic", same, "two backward runs on the same values gave different bits");
+}
+
+}  // namespace
+
+bool GradCheckReport::passed() const {
+    for (auto& c : contracts)
+        if (!c.passed) return false;
+    for (auto& t : tensors)
+        if (!t.passed()) return false;
+    return true;
+}
+
+GradCheckReport gradcheck(Graph<double>& g, const GradCheckOptions& o) {
+    GradCheckReport rep;
+    rep.options = o;
+    if (g.losses().empty()) throw GraphError("gradcheck: the graph has no loss term");
+    std::vector<char> had_grad(g.size(), 0);
+    for (int i = 0; i < g.size(); ++i) {
+        const Node<double>& n = g.node(i);
+        had_grad[i] = n.input_grad;
+        if (o.inputs && n.kind == NodeKind::Input) g.set_input_grad(g.var(i), true);
+    }
+    std::vector<Target> ts;
+    for (int i = 0; i < g.size(); ++i) {
+        const Node<double>& n = g.node(i);
+        if ((n.kind == NodeKind::Param || (n.kind == NodeKind::Input && n.input_grad)) && g.needs_grad(i))
+            ts.push_back({i, g.value(i), g.grad(i)});
+    }
+    rep.energy = energy(g);
+    check_contracts(g, ts, rep);
+
+    g.forward();
+    g.backward();
+    const auto analytic = snapshot(ts);
+    const auto base = kinks(g);
+    std::mt19937_64 rng(o.seed);
+    std::normal_distribution<double> normal;
+    std::size_t off = 0;
+    for (auto& t : ts) {
+        TensorReport r;
+        const Node<double>& n = g.node(t.node);
+        r.node = n.name;
+        r.kind = n.kind == NodeKind::Param ? "parameter" : "input";
+        r.consumers = consumers(g, t.node);
+        r.rows = t.val.rows;
+        r.cols = t.val.cols;
+        r.mode = "full";
+        const std::size_t N = t.val.size();
+        bool full = !o.fast;
+        if (o.fast) {
+            r.mode = "projection";
+            double scale = 0;
+            for (double v : t.val) scale = std::max(scale, std::abs(v));
+            const double h = o.eps * std::max(1.0, scale);
+            for (int p = 0; p < o.projections && !full; ++p) {
+                std::vector<double> u(N);
+                double nu = 0, ana = 0;
+                for (auto& x : u) x = normal(rng), nu += x * x;
+                for (std::size_t i = 0; i < N; ++i) u[i] /= std::sqrt(nu), ana += analytic[off + i] * u[i];
+                Diff d = central(g, t.val, u, h, base);
+                if (d.kinked) continue;
+                if (!within(d.numeric, ana, o)) full = true;
+            }
+            if (full) r.mode = "projection->full";
+            else r.checked = std::size_t(o.projections);
+        }
+        if (full)
+            for (std::size_t i = 0; i < N; ++i) check_element(g, t, i, analytic[off + i], base, o, r);
+        off += N;
+        rep.tensors.push_back(std::move(r));
+    }
+    for (int i = 0; i < g.size(); ++i)
+        if (g.node(i).kind == NodeKind::Input) g.set_input_grad(g.var(i), had_grad[i]);
+    g.forward();
+    g.backward();
+    return rep;
+}
+
+std::string GradCheckReport::text() const {
+    std::ostringstream s;
+    s << "gradient check (float64, eps " << options.eps << ", atol " << options.atol << ", rtol " << options.rtol
+      << (options.fast ? ", fast" : ", full") << "), energy " << std::setprecision(10) << energy << "\n";
+    for (auto& c : contracts) s << "  contract  " << (c.passed ? "ok    " : "FAILED") << "  " << c.name << (c.detail.empty() ? "" : ": " + c.detail) << "\n";
+    s << std::setprecision(3);
+    for (auto& t : tensors) {
+        s << "  " << (t.passed() ? "ok    " : "FAILED") << "  " << t.kind << " " << t.node << " [" << t.rows << "," << t.cols << "] " << t.mode
+          << ": " << t.checked << " checked";
+        if (t.nudged) s << ", " << t.nudged << " nudged off a kink";
+        if (t.skipped) s << ", " << t.skipped << " skipped at a kink";
+        if (t.failed) s << ", " << t.failed << " FAILED";
+        s << "; max abs err " << t.max_abs << ", max rel err " << t.max_rel << "\n";
+        if (!t.passed() || t.mode != "projection")
+            for (auto& e : t.worst) {
+                if (t.passed() && &e != &t.worst.front()) break;
+                s << "      " << (e.passed ? "worst " : "BAD   ") << t.node << "[" << e.row << "," << e.col << "] value " << e.value
+                  << " numeric " << std::setprecision(8) << e.numeric << " analytic " << e.analytic << std::setprecision(3) << " (abs err "
+                  << e.abs_err << ")  read by " << t.consumers << "\n";
+            }
+    }
+    s << (passed() ? "PASSED" : "FAILED") << "\n";
+    return s.str();
+}
+
+std::string GradCheckReport::json() const {
+    nlohmann::json j;
+    j["passed"] = passed();
+    j["energy"] = energy;
+    j["options"] = {{"eps", options.eps}, {"atol", options.atol}, {"rtol", options.rtol}, {"fast", options.fast}};
+    j["contracts"] = nlohmann::json::array();
+    for (auto& c : contracts) j["contracts"].push_back({{"name", c.name}, {"passed", c.passed}, {"detail", c.detail}});
+    j["tensors"] = nlohmann::json::array();
+    for (auto& t : tensors) {
+        nlohmann::json w = nlohmann::json::array();
+        for (auto& e : t.worst)
+            w.push_back({{"index", {e.row, e.col}}, {"value", e.value}, {"numeric", e.numeric}, {"analytic", e.analytic},
+                         {"abs_err", e.abs_err}, {"passed", e.passed}});
+        j["tensors"].push_back({{"node", t.node}, {"kind", t.kind}, {"read_by", t.consumers}, {"shape", {t.rows, t.cols}}, {"mode", t.mode},
+                                {"checked", t.checked}, {"nudged", t.nudged}, {"skipped", t.skipped}, {"failed", t.failed},
+                                {"max_abs_err", t.max_abs}, {"max_rel_err", t.max_rel}, {"passed", t.passed()}, {"worst", w}});
+    }
+    return j.dump(2);
+}
+
+template <class T>
+Attribution attribute(Graph<T>& g) {
+    Attribution a;
+    auto& st = g.store();
+    for (std::size_t p = 0; p < st.count(); ++p) a.params.push_back(st.info(int(p)).name);
+    for (auto& l : g.losses()) a.terms.push_back(l.name);
+    a.norm.assign(st.count(), std::vector<double>(a.terms.size(), 0.0));
+    a.total.assign(st.count(), 0.0);
+    auto norms = [&](std::vector<double>& out) {
+        for (std::size_t p = 0; p < st.count(); ++p) {
+            double s = 0;
+            for (T v : st.grad(int(p))) s += double(v) * double(v);
+            out[p] = std::sqrt(s);
+        }
+    };
+    g.forward();
+    std::vector<double> col(st.count());
+    for (std::size_t k = 0; k < a.terms.size(); ++k) {
+        g.backward_term(k);
+        norms(col);
+        for (std::size_t p = 0; p < st.count(); ++p) a.norm[p][k] = col[p];
+    }
+    g.backward();
+    norms(a.total);
+    return a;
+}
+
+std::string Attribution::text() const {
+    std::ostringstream s;
+    s << std::left << std::setw(16) << "parameter";
+    for (auto& t : terms) s << std::setw(14) << t;
+    s << "total\n" << std::setprecision(4);
+    for (std::size_t p = 0; p < params.size(); ++p) {
+        s << std::setw(16) << params[p];
+        for (double v : norm[p]) s << std::setw(14) << v;
+        s << total[p] << "\n";
+    }
+    return s.str();
+}
+
+template Attribution attribute(Graph<float>&);
+template Attribution attribute(Graph<double>&);
+
+}  // namespace rp

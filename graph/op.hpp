@@ -1,0 +1,72 @@
+// The op interface. An op is a stateless function object: its configuration (a threshold, a lambda) is fixed
+// when it is made, and every buffer it touches belongs to its node and is handed over in a Ctx.
+//
+// Contract every op keeps (the gradient checker verifies it):
+//  * forward writes `out` for the first `batch` rows of batched values (or all rows of fixed ones);
+//  * backward ADDS into din[i] (never overwrites), and skips inputs whose din[i] is empty (no gradient wanted);
+//  * backward reads only the inputs, the output and dout, never anything from a previous call;
+//  * a cost (a scalar output) is summed over the batch and scaled by dout[0], so loss weights and a zero
+//    upstream gradient work like for any other op.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "graph/tensor.hpp"
+
+namespace rp {
+
+template <class T>
+struct Ctx {
+    const Tensor<T>* in = nullptr;  // input values, n_in of them
+    Tensor<T>* din = nullptr;       // input gradients; din[i].data == nullptr when input i needs none
+    std::size_t n_in = 0;
+    Tensor<T> out, dout;  // output value and its gradient
+    T* scratch = nullptr;  // op-private workspace of scratch_size() elements, kept between forward and backward
+    std::size_t batch = 0;
+
+    const Tensor<T>& x(std::size_t i) const { return in[i]; }
+    Tensor<T>& dx(std::size_t i) const { return din[i]; }
+    bool wants(std::size_t i) const { return din[i].data != nullptr; }
+};
+
+template <class T>
+class Op {
+public:
+    virtual ~Op() = default;
+    virtual std::string name() const = 0;
+    // Output shape from input shapes. Throws GraphError("...") describing the mismatch with both shapes; the
+    // graph prefixes the node's name and op.
+    virtual Shape infer(const std::vector<Shape>& in) const = 0;
+    virtual void forward(const Ctx<T>& c) const = 0;
+    virtual void backward(const Ctx<T>& c) const = 0;
+    // Workspace the op needs (for example per-row norms), given the input shapes and the largest batch.
+    virtual std::size_t scratch_size(const std::vector<Shape>& /*in*/, std::size_t /*max_batch*/) const { return 0; }
+    // Inputs that are not differentiable (integer labels, a constant): the graph never asks for their gradient.
+    virtual bool differentiable(std::size_t /*input*/) const { return true; }
+    // Kink awareness for the gradient checker: a hash of which side of each non-differentiable point every
+    // element is on (active set of a shrink, signs for abs, ...). The checker compares it before and after a
+    // perturbation; a change means the finite difference straddled a kink. Smooth ops return 0.
+    virtual std::uint64_t kink_pattern(const Ctx<T>& /*c*/) const { return 0; }
+    // One line for DOT labels and reports, for example "lambda=0.09".
+    virtual std::string describe() const { return ""; }
+};
+
+// Helpers shared by ops to build their shape errors.
+inline void require(bool ok, const std::string& what) {
+    if (!ok) throw GraphError(what);
+}
+std::string shapes_str(const std::vector<Shape>& in);
+inline void require_inputs(const std::vector<Shape>& in, std::size_t n) {
+    require(in.size() == n, "expects " + std::to_string(n) + " input(s), got " + std::to_string(in.size()));
+}
+inline void require_same(const Shape& a, const Shape& b, const std::string& an, const std::string& bn) {
+    require(a.same(b), an + " has shape " + a.str() + " but " + bn + " has shape " + b.str() + "; they must match");
+}
+
+// Mix one bit into a running kink hash (order-sensitive, cheap).
+inline std::uint64_t kink_mix(std::uint64_t h, std::uint64_t bit) {
+    return (h ^ (bit + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2))) * 0xff51afd7ed558ccdULL;
+}
+
+}  // namespace rp

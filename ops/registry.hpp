@@ -1,0 +1,40 @@
+// The op registry: every op of the engine by name, with a one-line summary and a small example graph (float64)
+// that exercises it, guard points included. `recpool gradcheck op NAME` runs the checker on the example, and the
+// test suite fails when an op here has no gradient test of its own.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "graph/graph.hpp"
+
+namespace rp {
+
+struct OpEntry {
+    std::string name, summary;
+    std::function<void(Graph<double>&)> example;  // builds inputs, the op and a scalar loss on a fresh graph
+};
+
+const std::vector<OpEntry>& op_registry();
+const OpEntry* find_op(const std::string& name);  // nullptr when unknown
+
+// The families, each in ops/registry_<family>.cpp.
+void register_linalg(std::vector<OpEntry>& r);
+void register_shrink(std::vector<OpEntry>& r);
+void register_costs(std::vector<OpEntry>& r);
+void register_elementwise(std::vector<OpEntry>& r);
+void register_structure(std::vector<OpEntry>& r);
+
+// ---- helpers for examples and tests ----
+// Deterministic values in [lo, hi).
+std::vector<double> uniform(std::size_t n, double lo, double hi, std::uint64_t seed);
+// An input node holding `values` (max_batch × cols of them), gradient wanted.
+Var<double> input_with(Graph<double>& g, const std::string& name, std::size_t cols, const std::vector<double>& values);
+// A parameter created in g's store with the given values.
+Var<double> param_with(Graph<double>& g, const std::string& name, std::size_t rows, std::size_t cols, const std::vector<double>& values);
+// Adds the loss Σ r ⊙ y with fixed random r ∈ [−1, 1) (y itself when y is a scalar), so a gradient check of the
+// energy checks y's whole Jacobian.
+void project(Var<double> y, std::uint64_t seed = 11);
+
+}  // namespace rp
