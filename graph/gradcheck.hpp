@@ -50,9 +50,18 @@ struct ContractReport {
     std::string detail;
 };
 
+// When the graph fails, each op is checked on its own (its inputs perturbed, only that op rerun, its upstream
+// gradient held fixed) to name the op whose backward disagrees with its forward.
+struct BlameReport {
+    std::string node, op;
+    std::size_t input = 0, checked = 0, failed = 0;
+    double max_abs = 0;
+};
+
 struct GradCheckReport {
     std::vector<ContractReport> contracts;
     std::vector<TensorReport> tensors;
+    std::vector<BlameReport> blame;  // only filled when a tensor failed: the ops whose local check fails
     GradCheckOptions options;
     double energy = 0;
     bool passed() const;

@@ -1,0 +1,59 @@
+// A forward and backward in steady state allocate nothing: count calls to operator new after a warm-up.
+#include <atomic>
+#include <boost/test/unit_test.hpp>
+#include <cstdlib>
+#include <new>
+
+#include "ops/cmul_table.hpp"
+#include "ops/l1_cost.hpp"
+#include "ops/linear.hpp"
+#include "ops/registry.hpp"
+#include "ops/sum.hpp"
+
+namespace {
+std::atomic<long> g_news{0};
+}
+void* operator new(std::size_t n) {
+    ++g_news;
+    if (void* p = std::malloc(n ? n : 1)) return p;
+    throw std::bad_alloc();
+}
+void* operator new[](std::size_t n) { return operator new(n); }
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+
+using namespace rp;
+
+BOOST_AUTO_TEST_SUITE(allocation)
+
+BOOST_AUTO_TEST_CASE(steady_state_step_allocates_nothing) {
+    ParamStore<float> st;
+    Graph<float> g(st, 16);
+    auto x = g.input("x", 8);
+    auto E = g.param(st.add("E", 6, 8));
+    auto S = g.param(st.add("S", 6, 6));
+    auto u = linear(x, E, "u");
+    Var<float> z = u;
+    for (int t = 0; t < 3; ++t) z = cmul_table<float>({linear(z, S), u});
+    g.add_loss(l1_cost(z, 0.1f), 1.0, "l1");
+    g.add_loss(sum(u), 0.5, "s");
+    for (auto& v : st.values()) v = 0.1f;
+    std::vector<float> data(16 * 8, 0.5f);
+    for (int warm = 0; warm < 2; ++warm) {
+        g.set_input(x, data.data(), 16);
+        g.forward();
+        g.backward();
+    }
+    const long before = g_news.load();
+    for (std::size_t b : {16, 1, 7}) {
+        g.set_input(x, data.data(), b);
+        g.forward();
+        g.backward();
+        st.apply_constraints();
+    }
+    BOOST_TEST(g_news.load() - before == 0);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
