@@ -15,6 +15,7 @@ const std::vector<OpEntry>& op_registry() {
         register_costs(v);
         register_elementwise(v);
         register_structure(v);
+        register_pooling(v);
         return v;
     }();
     return r;

@@ -25,6 +25,7 @@ void register_shrink(std::vector<OpEntry>& r);
 void register_costs(std::vector<OpEntry>& r);
 void register_elementwise(std::vector<OpEntry>& r);
 void register_structure(std::vector<OpEntry>& r);
+void register_pooling(std::vector<OpEntry>& r);  // ops added for the recpool layers
 
 // ---- helpers for examples and tests ----
 // Deterministic values in [lo, hi).
