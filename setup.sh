@@ -9,7 +9,7 @@ what=${1:-build}
 shift || true
 
 packages=(cmake g++ make pkg-config libxtensor-dev libxtensor-blas-dev libopenblas-dev libboost-test-dev libbenchmark-dev
-          libcli11-dev nlohmann-json3-dev libstb-dev libfmt-dev zlib1g-dev npm python3-numpy)
+          libcli11-dev nlohmann-json3-dev libstb-dev libfmt-dev zlib1g-dev libssl-dev npm python3-numpy dataset-fashion-mnist)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
