@@ -1,0 +1,169 @@
+#include "optim/optimizer.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+namespace rp {
+
+template <class T>
+OptimState Optimizer<T>::state() const {
+    OptimState s;
+    s.step = step_;
+    s.averaged = averaged_;
+    for (auto& [name, buf] : const_cast<Optimizer*>(this)->buffers()) s.buffers[name].assign(buf->begin(), buf->end());
+    return s;
+}
+
+template <class T>
+void Optimizer<T>::load_state(const OptimState& s) {
+    auto own = buffers();
+    for (auto& [name, buf] : own) {
+        auto it = s.buffers.find(name);
+        if (it == s.buffers.end()) {
+            buf->clear();  // a state saved before the buffer existed (momentum not yet used)
+            continue;
+        }
+        if (!it->second.empty() && it->second.size() != store_.values().size())
+            throw std::invalid_argument("optimizer buffer '" + name + "' has " + std::to_string(it->second.size()) +
+                                        " values but the parameters have " + std::to_string(store_.values().size()));
+        buf->assign(it->second.begin(), it->second.end());
+    }
+    step_ = s.step;
+    averaged_ = s.averaged;
+}
+
+// θ ← θ + rate · lr_scale · g for a Lagrange multiplier; false (and nothing done) for any other parameter.
+template <class T>
+bool Optimizer<T>::ascend(const ParamInfo& p, double rate) {
+    if (!p.ascent) return false;
+    T* w = store_.values().data() + p.offset;
+    const T* g = store_.grads().data() + p.offset;
+    const T a = T(rate * p.lr_scale);
+    for (std::size_t i = 0; i < p.size(); ++i) w[i] += a * g[i];
+    return true;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+template <class T>
+Sgd<T>::Sgd(ParamStore<T>& store, const SgdOptions& opt) : Optimizer<T>(store), opt_(opt) {
+    if (!(opt.lr >= 0) || !(opt.lr_decay >= 0)) throw std::invalid_argument("SGD needs lr >= 0 and lr_decay >= 0");
+    if (!(opt.momentum >= 0 && opt.momentum < 1)) throw std::invalid_argument("SGD momentum must lie in [0, 1)");
+}
+
+template <class T>
+double Sgd<T>::rate_at(long t) const {
+    return opt_.schedule ? opt_.schedule->at(t) : opt_.lr / (1.0 + opt_.lr_decay * double(t));
+}
+
+// Per parameter p with scale s_p:   g ← s_p g;   v ← g (first update) | μ v + (1 − μ) g;
+// θ ← θ − lr_t wd θ − lr_t v;   for a Lagrange multiplier instead θ ← θ + ascent_lr s_p g.
+template <class T>
+void Sgd<T>::step() {
+    ParamStore<T>& st = this->store_;
+    const long t = this->step_;
+    const double lr = rate_at(t);
+    const bool mom = opt_.momentum > 0;
+    bool first = false;  // the first update with momentum starts the average at the gradient itself
+    if (mom && velocity_.size() != st.values().size()) {
+        velocity_.assign(st.values().size(), T(0));
+        first = true;
+    }
+    const T mu = T(opt_.momentum), keep = opt_.dampened ? T(1 - opt_.momentum) : T(1);
+    for (std::size_t k = 0; k < st.count(); ++k) {
+        const ParamInfo& p = st.info(int(k));
+        if (this->ascend(p, opt_.ascent_lr)) continue;
+        T* w = st.values().data() + p.offset;
+        const T* g = st.grads().data() + p.offset;
+        const T s = T(p.lr_scale);
+        const T decay = T(lr * (opt_.weight_decay + p.weight_decay));
+        T* v = mom ? velocity_.data() + p.offset : nullptr;
+        for (std::size_t i = 0; i < p.size(); ++i) {
+            T d = s * g[i];
+            if (mom) d = v[i] = first ? d : mu * v[i] + keep * d;
+            if (decay != T(0)) w[i] -= decay * w[i];
+            w[i] -= T(lr) * d;
+        }
+    }
+    st.apply_constraints(t);
+    if (opt_.average_from >= 0 && t >= opt_.average_from) {
+        // ā ← ā + (θ − ā)/n, starting from ā = θ: the exact running mean in one pass.
+        if (average_.size() != st.values().size() || this->averaged_ == 0) average_.assign(st.values().begin(), st.values().end());
+        else {
+            const T inv = T(1.0 / double(this->averaged_ + 1));
+            for (std::size_t i = 0; i < average_.size(); ++i) average_[i] += (st.values()[i] - average_[i]) * inv;
+        }
+        ++this->averaged_;
+    }
+    ++this->step_;
+}
+
+template <class T>
+void Sgd<T>::swap_average() {
+    if (!has_average()) throw std::logic_error("averaged SGD has no average yet (average_from not reached)");
+    std::swap_ranges(average_.begin(), average_.end(), this->store_.values().begin());
+}
+
+template <class T>
+std::map<std::string, std::vector<T>*> Sgd<T>::buffers() {
+    return {{"velocity", &velocity_}, {"average", &average_}};
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+template <class T>
+Adam<T>::Adam(ParamStore<T>& store, const AdamOptions& opt) : Optimizer<T>(store), opt_(opt) {
+    if (!(opt.lr >= 0)) throw std::invalid_argument("Adam needs lr >= 0");
+    if (!(opt.beta1 >= 0 && opt.beta1 < 1 && opt.beta2 >= 0 && opt.beta2 < 1))
+        throw std::invalid_argument("Adam needs beta1 and beta2 in [0, 1)");
+}
+
+template <class T>
+double Adam<T>::rate() const {
+    return opt_.schedule ? opt_.schedule->at(this->step_) : opt_.lr;
+}
+
+// g ← s_p g + wd θ;  m ← β₁ m + (1−β₁) g;  v ← β₂ v + (1−β₂) g²;  θ ← θ − lr_t m̂ / (√v̂ + ε),
+// m̂ = m / (1 − β₁^{t+1}), v̂ = v / (1 − β₂^{t+1}).
+template <class T>
+void Adam<T>::step() {
+    ParamStore<T>& st = this->store_;
+    const long t = this->step_;
+    const std::size_t n = st.values().size();
+    if (m_.size() != n) m_.assign(n, T(0));
+    if (v_.size() != n) v_.assign(n, T(0));
+    const double lr = rate();
+    const double c1 = 1 - std::pow(opt_.beta1, double(t + 1)), c2 = 1 - std::pow(opt_.beta2, double(t + 1));
+    const T b1 = T(opt_.beta1), b2 = T(opt_.beta2);
+    for (std::size_t k = 0; k < st.count(); ++k) {
+        const ParamInfo& p = st.info(int(k));
+        if (this->ascend(p, opt_.ascent_lr)) continue;
+        T* w = st.values().data() + p.offset;
+        const T* g = st.grads().data() + p.offset;
+        const T s = T(p.lr_scale);
+        const T wd = T(opt_.weight_decay + p.weight_decay);
+        T* m = m_.data() + p.offset;
+        T* v = v_.data() + p.offset;
+        for (std::size_t i = 0; i < p.size(); ++i) {
+            const T d = s * g[i] + wd * w[i];
+            m[i] = b1 * m[i] + (1 - b1) * d;
+            v[i] = b2 * v[i] + (1 - b2) * d * d;
+            w[i] -= T(lr * (double(m[i]) / c1) / (std::sqrt(double(v[i]) / c2) + opt_.eps));
+        }
+    }
+    st.apply_constraints(t);
+    ++this->step_;
+}
+
+template <class T>
+std::map<std::string, std::vector<T>*> Adam<T>::buffers() {
+    return {{"m", &m_}, {"v", &v_}};
+}
+
+template class Optimizer<float>;
+template class Optimizer<double>;
+template class Sgd<float>;
+template class Sgd<double>;
+template class Adam<float>;
+template class Adam<double>;
+
+}  // namespace rp

@@ -1,0 +1,110 @@
+// Optimizers over a ParamStore's flat value and gradient buffers.
+//
+// Every optimizer honours the metadata the model put on each parameter (graph/params.hpp):
+//  * ParamInfo::lr_scale multiplies the gradient before anything else sees it (momentum included), as the DrSAE
+//    code's "learning scale factors" do (E and b 1/11, S 1/10, C 0.2);
+//  * ParamInfo::weight_decay adds to the optimizer's own decay;
+//  * ParamInfo::ascent marks a Lagrange multiplier: it climbs its gradient, θ += ascent_lr · lr_scale · g, with its
+//    own constant rate, no decay and no momentum (a multiplier grows while its constraint is violated);
+//  * after every update, ParamStore::apply_constraints(t) with t the 0-based number of that update, so a
+//    constraint applied `every = 5` updates runs on updates 0, 5, 10, … (the original's repair counter).
+//
+// The gradient the optimizers read is whatever backward left in the store: for the DrSAE energy it is summed over
+// the minibatch, so the rate need not change with the batch size (as in the original).
+#pragma once
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "graph/params.hpp"
+#include "optim/schedule.hpp"
+
+namespace rp {
+
+// Everything needed to continue an optimizer bit for bit: the update count and its buffers by name.
+struct OptimState {
+    long step = 0;
+    long averaged = 0;
+    std::map<std::string, std::vector<double>> buffers;
+};
+
+template <class T>
+class Optimizer {
+public:
+    explicit Optimizer(ParamStore<T>& store) : store_(store) {}
+    virtual ~Optimizer() = default;
+    // One update from the gradients in the store, then the constraints.
+    virtual void step() = 0;
+    virtual double rate() const = 0;  // the rate the next update will use (before lr_scale)
+    long steps() const { return step_; }
+    virtual OptimState state() const;
+    // Throws std::invalid_argument naming the buffer whose size does not match the store.
+    virtual void load_state(const OptimState& s);
+
+protected:
+    virtual std::map<std::string, std::vector<T>*> buffers() { return {}; }
+    bool ascend(const ParamInfo& p, double rate);  // the Lagrange update; false for ordinary parameters
+    ParamStore<T>& store_;
+    long step_ = 0;
+    long averaged_ = 0;
+};
+
+struct SgdOptions {
+    double lr = 5e-3;
+    double lr_decay = 0;                // γ in lr_t = lr / (1 + γ t)
+    std::optional<Schedule> schedule;   // overrides lr and lr_decay when set
+    double momentum = 0;
+    bool dampened = true;               // v = μ v + (1 − μ) g (the original's moving average); false: v = μ v + g
+    double weight_decay = 0;            // θ −= lr_t · wd · θ, not scaled by lr_scale (as in the original)
+    double ascent_lr = 1e-2;            // rate of the Lagrange multipliers
+    long average_from = -1;             // averaged SGD: keep the running mean of θ from this update on (−1: off)
+};
+
+// SGD:  v = g·lr_scale (or its momentum average);  θ −= lr_t · wd · θ;  θ −= lr_t · v;  constraints.
+// Averaged SGD keeps ā = mean of θ over updates ≥ average_from (after each update's constraints); swap_average()
+// exchanges θ and ā, so evaluation can run on the average and a second call swaps the trained values back.
+template <class T>
+class Sgd : public Optimizer<T> {
+public:
+    Sgd(ParamStore<T>& store, const SgdOptions& opt);
+    void step() override;
+    double rate() const override { return rate_at(this->step_); }
+    double rate_at(long t) const;
+    const SgdOptions& options() const { return opt_; }
+    bool has_average() const { return this->averaged_ > 0; }
+    void swap_average();
+
+protected:
+    std::map<std::string, std::vector<T>*> buffers() override;
+
+private:
+    SgdOptions opt_;
+    std::vector<T> velocity_, average_;  // velocity_ holds the first gradient after update 0 (v₀ = g₀)
+};
+
+struct AdamOptions {
+    double lr = 1e-3;
+    std::optional<Schedule> schedule;
+    double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
+    double weight_decay = 0;  // added to the gradient (L2), like the classic Adam paper
+    double ascent_lr = 1e-2;
+};
+
+// Adam with bias correction; lr_scale scales each parameter's step.
+template <class T>
+class Adam : public Optimizer<T> {
+public:
+    Adam(ParamStore<T>& store, const AdamOptions& opt);
+    void step() override;
+    double rate() const override;
+
+protected:
+    std::map<std::string, std::vector<T>*> buffers() override;
+
+private:
+    AdamOptions opt_;
+    std::vector<T> m_, v_;
+};
+
+}  // namespace rp

@@ -1,0 +1,210 @@
+// The `recpool` command line, run as a user would (the built binary through std::system): a tiny training on the
+// committed MNIST subset, eval, filters, resume, gradcheck, and every error path ending in one line and status 1.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/test/unit_test.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "data/npz.hpp"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+const std::string kBinary = std::string(RECPOOL_BINARY_DIR) + "/recpool";
+const std::string kData = RECPOOL_TEST_DATA;
+
+struct Result {
+    int status = -1;
+    std::string out, err;
+    std::size_t err_lines() const {
+        std::size_t n = 0;
+        for (char c : err) n += c == '\n';
+        return n;
+    }
+};
+
+std::string slurp(const fs::path& p) {
+    std::ifstream f(p);
+    std::stringstream s;
+    s << f.rdbuf();
+    return s.str();
+}
+
+fs::path scratch() {
+    static const fs::path dir = [] {
+        fs::path d = fs::temp_directory_path() / ("recpool-cli-test-" + std::to_string(::getpid()));
+        fs::remove_all(d);
+        fs::create_directories(d);
+        return d;
+    }();
+    return dir;
+}
+
+// Runs `recpool ARGS` with stdout and stderr captured.
+Result run(const std::string& args) {
+    BOOST_TEST_REQUIRE(fs::exists(kBinary), "the recpool binary is not built: " << kBinary << " (build the target `recpool`)");
+    const fs::path out = scratch() / "stdout.txt", err = scratch() / "stderr.txt";
+    const std::string cmd = "OPENBLAS_NUM_THREADS=1 '" + kBinary + "' " + args + " >'" + out.string() + "' 2>'" + err.string() + "'";
+    const int raw = std::system(cmd.c_str());
+    Result r;
+    r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+    r.out = slurp(out);
+    r.err = slurp(err);
+    return r;
+}
+
+// The subset as the training and test data of a tiny model.
+std::string subset_args() {
+    return " --train-images " + kData + "/train-images-500-idx3-ubyte --train-labels " + kData +
+           "/train-labels-500-idx1-ubyte --test-images " + kData + "/t10k-images-200-idx3-ubyte --test-labels " + kData +
+           "/t10k-labels-200-idx1-ubyte --train-size 400 --valid-size 100 --threads 1 ";
+}
+std::string tiny_args(const fs::path& out) {
+    return "train drsae --hidden 16 --iterations 3 --batch 10 --lr 0.01 --seed 5 --no-progress --out '" + out.string() + "'" +
+           subset_args();
+}
+
+// A failure: status 1, exactly one line on stderr, naming `needle`.
+void expect_failure(const Result& r, const std::string& needle) {
+    BOOST_TEST(r.status == 1, "status " << r.status << ", stderr: " << r.err);
+    BOOST_TEST(r.err_lines() == 1u, "stderr should be one line:\n" << r.err);
+    BOOST_TEST(r.err.find("recpool: error:") != std::string::npos, r.err);
+    BOOST_TEST(r.err.find(needle) != std::string::npos, "stderr should name '" << needle << "': " << r.err);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(cli)
+
+BOOST_AUTO_TEST_CASE(help_on_every_command) {
+    for (const char* cmd : {"--help", "train drsae --help", "eval --help", "filters --help", "gradcheck drsae --help",
+                            "gradcheck op --help"}) {
+        const Result r = run(cmd);
+        BOOST_TEST(r.status == 0, cmd << ": " << r.err);
+        BOOST_TEST(r.out.find("Usage") != std::string::npos, cmd);
+    }
+    const Result t = run("train drsae --help");
+    for (const char* opt : {"--hidden", "--iterations", "--lambda", "--epochs-pretrain", "--epochs-finetune", "--batch", "--lr",
+                            "--lr-decay", "--seed", "--train-size", "--threads", "--out", "--config", "--resume", "--anomaly",
+                            "--data-cache"})
+        BOOST_TEST(t.out.find(opt) != std::string::npos, "train help lacks " << opt);
+}
+
+BOOST_AUTO_TEST_CASE(option_and_config_errors_name_the_problem) {
+    expect_failure(run("train drsae --bogus 3"), "--bogus");
+    expect_failure(run("train drsae --hidden 0 --out " + (scratch() / "x").string()), "hidden");
+    expect_failure(run("train drsae --hidden -3"), "--hidden");
+    expect_failure(run("train drsae --momentum 1.5 --out " + (scratch() / "x").string()), "momentum");
+    expect_failure(run("train drsae --threshold soft --out " + (scratch() / "x").string()), "threshold");
+    expect_failure(run("train drsae --batch ten"), "--batch");
+    expect_failure(run("nonsense"), "nonsense");
+    const fs::path bad_key = scratch() / "bad_key.json", bad_value = scratch() / "bad_value.json", bad_json = scratch() / "bad.json";
+    std::ofstream(bad_key) << R"({"hidden": 16, "learning_rate": 0.1})";
+    std::ofstream(bad_value) << R"({"lr": -0.5})";
+    std::ofstream(bad_json) << R"({"lr": 0.5,)";
+    expect_failure(run("train drsae --config " + bad_key.string()), "'learning_rate'");
+    expect_failure(run("train drsae --config " + bad_value.string()), "lr must be > 0");
+    expect_failure(run("train drsae --config " + bad_json.string()), "not valid JSON");
+    expect_failure(run("train drsae --config " + (scratch() / "absent.json").string()), "absent.json");
+    expect_failure(run("eval " + (scratch() / "missing.npz").string()), "missing.npz");
+    expect_failure(run("filters " + (scratch() / "missing.npz").string()), "does not exist");
+    expect_failure(run("train drsae --resume " + (scratch() / "missing.npz").string()), "missing.npz");
+    expect_failure(run("gradcheck op NoSuchOp"), "ParameterizedShrink");  // lists the valid names
+}
+
+BOOST_AUTO_TEST_CASE(unwritable_output_folder_is_reported_before_training) {
+    const fs::path file = scratch() / "a-file";
+    std::ofstream(file) << "not a folder";
+    const Result r = run(tiny_args(file / "run") + " --epochs-pretrain 1 --epochs-finetune 1");
+    expect_failure(r, (file / "run").string());
+    BOOST_TEST(r.err.find("pretrain") == std::string::npos);  // no epoch ran
+}
+
+BOOST_AUTO_TEST_CASE(train_eval_filters_resume) {
+    const fs::path run_dir = scratch() / "run";
+    const Result t = run(tiny_args(run_dir) + " --epochs-pretrain 1 --epochs-finetune 3");
+    BOOST_TEST_REQUIRE(t.status == 0, t.err);
+    BOOST_TEST(t.out.find("test error") != std::string::npos, t.out);
+    for (const char* f : {"checkpoint.npz", "best.npz", "metrics.jsonl", "result.json", "pictures/encoder_rows.png",
+                          "pictures/decoder_columns.png", "pictures/classifier_rows.png", "pictures/reconstructions.png",
+                          "pictures/loss.svg", "pictures/error.svg"})
+        BOOST_TEST(fs::exists(run_dir / f), "missing " << f);
+    const json result = json::parse(slurp(run_dir / "result.json"));
+    const double test_error = result.at("test_error").get<double>();
+    BOOST_TEST((test_error >= 0 && test_error <= 1));
+
+    // eval reads best.npz (and checkpoint.npz prefers its best parameters): the same test error as at the end of train
+    const Result e = run("eval " + (run_dir / "best.npz").string() + " --threads 1 --test-images " + kData +
+                         "/t10k-images-200-idx3-ubyte --test-labels " + kData + "/t10k-labels-200-idx1-ubyte");
+    BOOST_TEST_REQUIRE(e.status == 0, e.err);
+    char expect[32];
+    std::snprintf(expect, sizeof expect, "test error %.2f%%", 100 * test_error);
+    BOOST_TEST(e.out.find(expect) != std::string::npos, e.out << " should contain " << expect);
+    const Result e2 = run("eval " + (run_dir / "checkpoint.npz").string() + " --test-images " + kData +
+                          "/t10k-images-200-idx3-ubyte --test-labels " + kData + "/t10k-labels-200-idx1-ubyte");
+    BOOST_TEST(e2.out.find(expect) != std::string::npos, e2.out);
+
+    const fs::path pics = scratch() / "pics";
+    const Result f = run("filters " + (run_dir / "best.npz").string() + " --out " + pics.string() + " --test-images " + kData +
+                         "/t10k-images-200-idx3-ubyte --test-labels " + kData + "/t10k-labels-200-idx1-ubyte");
+    BOOST_TEST_REQUIRE(f.status == 0, f.err);
+    for (const char* p : {"encoder_rows.png", "decoder_columns.png", "classifier_rows.png", "reconstructions.png", "loss.svg"})
+        BOOST_TEST(fs::file_size(pics / p) > 100u, p);
+
+    // Resume: a run of 1 + 1 epochs continued to 1 + 3 ends bit-identical to the uninterrupted 1 + 3 run above.
+    const fs::path part = scratch() / "part";
+    BOOST_TEST_REQUIRE(run(tiny_args(part) + " --epochs-pretrain 1 --epochs-finetune 1 --no-pictures").status == 0);
+    const Result r = run("train drsae --resume " + (part / "checkpoint.npz").string() + " --epochs-finetune 3 --no-pictures");
+    BOOST_TEST_REQUIRE(r.status == 0, r.err);
+    BOOST_TEST(r.err.find("resumed") != std::string::npos, r.err);
+    const auto a = rp::data::load_npz((run_dir / "checkpoint.npz").string());
+    const auto b = rp::data::load_npz((part / "checkpoint.npz").string());
+    for (const char* p : {"param/drsae.E", "param/drsae.S", "param/drsae.b", "param/drsae.D", "param/drsae.C", "param/drsae.c"})
+        BOOST_TEST((a.f32(p) == b.f32(p)), p << " differs after resume");
+    BOOST_TEST(a.i64("trainer/epoch") == b.i64("trainer/epoch"));
+
+    // A checkpoint with other shapes than the configuration asks for is named, parameter and shapes.
+    const Result w = run("train drsae --resume " + (part / "checkpoint.npz").string() + " --hidden 8 --no-pictures");
+    expect_failure(w, "drsae.E");
+    BOOST_TEST(w.err.find("[16,784]") != std::string::npos, w.err);
+    // A checkpoint of another model is named as such.
+    auto foreign = a;
+    foreign.put("model", rp::data::NpyArray::text("lista"));
+    rp::data::save_npz((scratch() / "foreign.npz").string(), foreign);
+    expect_failure(run("eval " + (scratch() / "foreign.npz").string()), "'lista'");
+    // Not a checkpoint at all.
+    std::ofstream(scratch() / "junk.npz") << "junk";
+    expect_failure(run("eval " + (scratch() / "junk.npz").string()), "junk.npz");
+}
+
+BOOST_AUTO_TEST_CASE(divergence_is_reported_and_anomaly_mode_names_the_node) {
+    // An absurd learning rate blows the unconstrained S up within two updates.
+    const std::string args = "train drsae --hidden 16 --iterations 11 --lr 1e4 --quiet --out '" + (scratch() / "nan").string() + "'" +
+                             subset_args();
+    expect_failure(run(args), "--anomaly");
+    const Result a = run(args + " --anomaly");
+    expect_failure(a, "node 'drsae.");
+}
+
+BOOST_AUTO_TEST_CASE(gradcheck_commands) {
+    const Result d = run("gradcheck drsae");
+    BOOST_TEST(d.status == 0, d.out << d.err);
+    BOOST_TEST(d.out.find("drsae.S") != std::string::npos);
+    const Result j = run("gradcheck drsae --hidden 6 --iterations 3 --threshold original --fast --json");
+    BOOST_TEST_REQUIRE(j.status == 0, j.err);
+    const json report = json::parse(j.out);
+    BOOST_TEST(report.at("passed").get<bool>());
+    BOOST_TEST(report.at("tensors").size() >= 7u);  // x and the six parameters
+    const Result o = run("gradcheck op ParameterizedShrink");
+    BOOST_TEST(o.status == 0, o.out << o.err);
+    expect_failure(run("gradcheck drsae --classes 1"), "classes");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
