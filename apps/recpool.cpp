@@ -1,6 +1,8 @@
 // The recpool command line.
 //
 //   recpool train drsae [options]        train DrSAE on MNIST (pretraining, then fine-tuning), checkpoints, pictures
+//   recpool train recpool [options]      the same for a stack of reconstruction-pooling layers (--layers 200:50,100:25)
+//   recpool train groupsparse [options]  the same for the group-sparsity auto-encoder (--group-size or --torus R:C)
 //   recpool eval CHECKPOINT              test error of a trained model
 //   recpool gradcheck drsae [options]    float64 gradient check of the whole DrSAE energy on a small model
 //   recpool gradcheck op NAME            gradient check of one op's registry example
@@ -11,6 +13,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -18,6 +21,7 @@
 #include <functional>
 #include <iostream>
 #include <random>
+#include <sstream>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -84,11 +88,20 @@ std::string pct(double e) { return fmt::format("{:.2f}%", 100 * e); }
 // Options bound to a scratch TrainConfig; after parsing, only the options given on the command line are copied over
 // the configuration built from the defaults, the checkpoint being resumed and the --config file.
 struct TrainCli {
+    std::string kind = "drsae";
     TrainConfig cli;
     std::vector<std::function<void(TrainConfig&)>> apply;
     std::string config_file, resume;
     bool no_progress = false, no_pictures = false;
     CLI::Option *no_progress_opt = nullptr, *no_pictures_opt = nullptr;
+    // recpool: the layer sizes and per-layer values ("V" for every layer or "V1,V2,…" one per layer)
+    std::string layers;
+    CLI::Option* layers_opt = nullptr;
+    std::vector<std::pair<CLI::Option*, std::string>> per_layer;  // option, RecpoolLayerConfig JSON key
+    std::vector<std::string> per_layer_values;
+    // groupsparse: the torus "R:C"
+    std::string torus;
+    CLI::Option *torus_opt = nullptr, *hidden_opt = nullptr;
 
     template <class Get>
     void option(CLI::App* app, const std::string& flags, Get get, const std::string& help) {
@@ -108,7 +121,7 @@ struct TrainCli {
     }
 };
 
-void add_train_options(CLI::App* app, TrainCli& t) {
+void add_drsae_options(CLI::App* app, TrainCli& t) {
     using C = TrainConfig;
     t.option(app, "--hidden", [](C& c) -> auto& { return c.model.hidden; }, "hidden units n (paper: 400)");
     t.option(app, "--iterations", [](C& c) -> auto& { return c.model.iterations; }, "shrink iterations T (paper: 11)");
@@ -117,6 +130,123 @@ void add_train_options(CLI::App* app, TrainCli& t) {
     t.option(app, "--cls-weight", [](C& c) -> auto& { return c.model.cls_weight; }, "weight of the NLL when fine-tuning");
     t.option(app, "--threshold", [](C& c) -> auto& { return c.model.threshold; },
              "paper: max(0, u - b), b >= 0; original: the code's unconstrained bias max(0, u + b)");
+}
+
+void add_recpool_options(CLI::App* app, TrainCli& t) {
+    using C = TrainConfig;
+    t.kind = "recpool";
+    t.layers_opt = app->add_option("--layers", t.layers,
+                                   "layer sizes n:p (feature units : pooling units; n alone: no pooling), comma-separated, "
+                                   "e.g. 200:50,100:25; each layer gets the original's lambda record (default: 200:50)");
+    const std::pair<const char*, const char*> lists[] = {
+        {"iterations", "shrink iterations T"},
+        {"lambda_rec", "weight of 1/2||x - D z||^2"},
+        {"lambda_l1", "L1 weight on the features z"},
+        {"lambda_sr", "pooling shrink-reconstruction weight"},
+        {"lambda_sp", "pooling shrink-position weight"},
+        {"lambda_or", "pooling input-reconstruction weight"},
+        {"lambda_op", "pooling input-position weight"},
+        {"lambda_pool", "L1 weight on the pooling units s"},
+        {"lambda_mask", "L1 weight on the mask M = s P^T"},
+        {"threshold", "paper | original"},
+        {"pool_target", "shrink | input | both"},
+        {"pool_form", "sqrt | standard"}};
+    t.per_layer_values.resize(std::size(lists));
+    for (std::size_t i = 0; i < std::size(lists); ++i) {
+        std::string flag = std::string("--") + lists[i].first;
+        std::replace(flag.begin(), flag.end(), '_', '-');
+        CLI::Option* o = app->add_option(flag, t.per_layer_values[i],
+                                         std::string(lists[i].second) + ": one value for every layer, or one per layer (V1,V2,...)");
+        t.per_layer.emplace_back(o, lists[i].first);
+    }
+    t.option(app, "--cls-weight", [](C& c) -> auto& { return c.recpool.cls_weight; }, "weight of the NLL when fine-tuning");
+}
+
+void add_groupsparse_options(CLI::App* app, TrainCli& t) {
+    using C = TrainConfig;
+    t.kind = "groupsparse";
+    t.option(app, "--hidden", [](C& c) -> auto& { return c.groupsparse.hidden; }, "code units n");
+    t.hidden_opt = app->get_options().back();
+    t.option(app, "--group-size", [](C& c) -> auto& { return c.groupsparse.group_size; },
+             "units per group (contiguous disjoint groups; n must be a multiple)");
+    t.torus_opt = app->add_option("--torus", t.torus,
+                                  "R:C: units on an R x C torus with overlapping window x window pools (sets n = R*C; "
+                                  "Kavukcuoglu's 20:20)");
+    t.option(app, "--window", [](C& c) -> auto& { return c.groupsparse.window; }, "torus: pool window side");
+    t.option(app, "--stride", [](C& c) -> auto& { return c.groupsparse.stride; }, "torus: one pool every stride units");
+    t.option(app, "--sigma", [](C& c) -> auto& { return c.groupsparse.sigma; }, "torus: Gaussian width of the pool weights (0: flat)");
+    t.option(app, "--lambda", [](C& c) -> auto& { return c.groupsparse.lambda_group; }, "weight of the group norms sum_j v_j");
+    t.option(app, "--recon-weight", [](C& c) -> auto& { return c.groupsparse.recon_weight; }, "weight of 1/2||x - D z||^2");
+    t.option(app, "--encoder", [](C& c) -> auto& { return c.groupsparse.encoder; }, "relu | tanh");
+    t.option(app, "--cls-weight", [](C& c) -> auto& { return c.groupsparse.cls_weight; }, "weight of the NLL when fine-tuning");
+}
+
+// "200:50,100:25" → {(200, 50), (100, 25)}; "200" → (200, 0): no pooling.
+std::vector<std::pair<std::size_t, std::size_t>> parse_layers(const std::string& spec) {
+    std::vector<std::pair<std::size_t, std::size_t>> out;
+    std::stringstream ss(spec);
+    std::string item;
+    auto number = [&](const std::string& v, const std::string& what) {
+        if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos || v.size() > 9)
+            throw Failure("invalid option: --layers: layer " + std::to_string(out.size() + 1) + " '" + item + "': " + what +
+                          " must be a whole number, got '" + v + "'");
+        return std::size_t(std::stoul(v));
+    };
+    while (std::getline(ss, item, ',')) {
+        const auto colon = item.find(':');
+        const std::size_t n = number(item.substr(0, colon), "n");
+        const std::size_t p = colon == std::string::npos ? 0 : number(item.substr(colon + 1), "p");
+        if (n == 0) throw Failure("invalid option: --layers: layer " + std::to_string(out.size() + 1) + " has n = 0 feature units");
+        out.emplace_back(n, p);
+    }
+    if (out.empty()) throw Failure("invalid option: --layers must name at least one layer (n:p), got '" + spec + "'");
+    return out;
+}
+
+// The per-layer values: "V" for every layer or exactly one per layer, each checked by the layer's own validation.
+void apply_per_layer(const TrainCli& t, TrainConfig& cfg) {
+    for (std::size_t i = 0; i < t.per_layer.size(); ++i) {
+        const auto& [opt, key] = t.per_layer[i];
+        if (opt->count() == 0) continue;
+        std::vector<std::string> vals;
+        std::stringstream ss(t.per_layer_values[i]);
+        for (std::string v; std::getline(ss, v, ',');) vals.push_back(v);
+        const std::size_t L = cfg.recpool.layers.size();
+        if (vals.size() != 1 && vals.size() != L)
+            throw Failure(fmt::format("invalid option: {}: {} values for {} layer(s); give one for every layer or one per layer",
+                                      opt->get_name(), vals.size(), L));
+        for (std::size_t k = 0; k < L; ++k) {
+            const std::string& v = vals.size() == 1 ? vals[0] : vals[k];
+            json j = json(cfg.recpool.layers[k]);
+            const json sample = j.at(key);
+            try {
+                if (sample.is_string()) j[key] = v;
+                else {
+                    std::size_t used = 0;
+                    const double d = std::stod(v, &used);
+                    if (used != v.size()) throw std::invalid_argument("trailing characters");
+                    if (sample.is_number_unsigned()) {
+                        if (d < 0 || d != std::floor(d)) throw std::invalid_argument("not a count");
+                        j[key] = std::uint64_t(d);
+                    } else j[key] = d;
+                }
+            } catch (const std::exception&) {
+                throw Failure(fmt::format("invalid option: {}: layer {} value '{}' is not a {}", opt->get_name(), k + 1, v,
+                                          sample.is_number_unsigned() ? "non-negative integer" : "number"));
+            }
+            try {
+                cfg.recpool.layers[k] = j.get<RecpoolLayerConfig>();
+            } catch (const std::invalid_argument& e) {
+                throw Failure(fmt::format("invalid option: {} (layer {}): {}", opt->get_name(), k + 1, e.what()));
+            }
+        }
+    }
+}
+
+void add_train_options(CLI::App* app, TrainCli& t) {
+    using C = TrainConfig;
+    t.flag(app, "--attribution", &C::attribution,
+           "log, per epoch, the gradient norm each loss term gives each parameter matrix (one fixed training minibatch)");
     t.option(app, "--epochs-pretrain", [](C& c) -> auto& { return c.epochs_pretrain; }, "unsupervised epochs (paper: 100)");
     t.option(app, "--epochs-finetune", [](C& c) -> auto& { return c.epochs_finetune; }, "supervised epochs (paper: 1000)");
     t.option(app, "--batch", [](C& c) -> auto& { return c.batch; }, "minibatch size (gradients summed; code: 10)");
@@ -147,12 +277,13 @@ void add_train_options(CLI::App* app, TrainCli& t) {
 
 int run_train(TrainCli& t) {
     TrainConfig cfg;
+    cfg.kind = t.kind;
     if (!t.resume.empty()) {
         require_file(t.resume, "checkpoint");
         const data::Npz z = data::load_npz(t.resume);
         if (!z.has("config") || !z.has("model"))
             throw Failure(t.resume + " is not a recpool checkpoint (it has no configuration)");
-        if (z.text("model") != "drsae") throw Failure(t.resume + " holds a '" + z.text("model") + "' model, not drsae");
+        if (z.text("model") != t.kind) throw Failure(t.resume + " holds a '" + z.text("model") + "' model, not " + t.kind);
         try {
             cfg = json::parse(z.text("config")).get<TrainConfig>();
         } catch (const std::exception& e) {
@@ -162,8 +293,27 @@ int run_train(TrainCli& t) {
     if (!t.config_file.empty()) {
         require_file(t.config_file, "configuration file");
         cfg = read_train_config(t.config_file, cfg);
+        if (cfg.kind != t.kind)
+            throw Failure("configuration file " + t.config_file + " describes a '" + cfg.kind + "' model, not " + t.kind);
+    }
+    if (t.layers_opt && t.layers_opt->count()) {
+        const std::size_t input = cfg.recpool.layers.front().m, classes = cfg.recpool.classes;
+        const RecpoolStackConfig keep = cfg.recpool;
+        cfg.recpool = RecpoolStackConfig::original(input, parse_layers(t.layers), classes);
+        cfg.recpool.cls_weight = keep.cls_weight, cfg.recpool.cls_bound = keep.cls_bound, cfg.recpool.cls_lr_scale = keep.cls_lr_scale;
+    }
+    if (t.torus_opt && t.torus_opt->count()) {
+        const auto colon = t.torus.find(':');
+        const auto ok = [](const std::string& v) { return !v.empty() && v.size() < 7 && v.find_first_not_of("0123456789") == std::string::npos; };
+        if (colon == std::string::npos || !ok(t.torus.substr(0, colon)) || !ok(t.torus.substr(colon + 1)))
+            throw Failure("invalid option: --torus must be ROWS:COLS (e.g. 20:20), got '" + t.torus + "'");
+        cfg.groupsparse.groups = "torus";
+        cfg.groupsparse.map_rows = std::stoul(t.torus.substr(0, colon));
+        cfg.groupsparse.map_cols = std::stoul(t.torus.substr(colon + 1));
+        cfg.groupsparse.hidden = cfg.groupsparse.map_rows * cfg.groupsparse.map_cols;
     }
     for (auto& f : t.apply) f(cfg);
+    apply_per_layer(t, cfg);
     if (t.no_progress_opt->count()) cfg.progress = false;
     if (t.no_pictures_opt->count()) cfg.pictures = false;
     try {
@@ -171,12 +321,16 @@ int run_train(TrainCli& t) {
     } catch (const std::invalid_argument& e) {
         throw Failure(std::string("invalid option: ") + e.what());
     }
-    if (!t.resume.empty()) {
-        // The checkpoint must fit the configuration before any data is loaded.
+    {
+        // The model is built before any data is loaded (sizes that do not chain fail here), and a checkpoint must fit it.
         ParamStore<float> st;
         Graph<float> g(st, 1);
-        build_drsae(st, g, cfg.model);
-        load_params(data::load_npz(t.resume), "param/", st);
+        try {
+            build_model(st, g, cfg);
+        } catch (const std::invalid_argument& e) {
+            throw Failure(std::string("invalid option: ") + e.what());
+        }
+        if (!t.resume.empty()) load_params(data::load_npz(t.resume), "param/", st);
     }
     check_writable(cfg.out);
     set_threads(cfg.threads);
@@ -184,10 +338,9 @@ int run_train(TrainCli& t) {
     const DrsaeData d = load_drsae_data(cfg, true, true);
     if (!cfg.quiet)
         std::fprintf(stderr,
-                 "recpool: DrSAE %zu-%zu^%zu-%zu, %s threshold, lambda_l1 %g; %zu + %zu epochs of %zu training digits "
+                 "recpool: %s; %zu + %zu epochs of %zu training digits "
                  "(batch %zu, lr %g/(1 + %g t)); %zu validation, %zu test digits from %s; %zu OpenBLAS thread(s); output %s\n",
-                 cfg.model.input, cfg.model.hidden, cfg.model.iterations, cfg.model.classes, cfg.model.threshold.c_str(),
-                 cfg.model.lambda_l1, cfg.epochs_pretrain, cfg.epochs_finetune, d.train_set->n, cfg.batch, cfg.lr, cfg.lr_decay,
+                 cfg.describe().c_str(), cfg.epochs_pretrain, cfg.epochs_finetune, d.train_set->n, cfg.batch, cfg.lr, cfg.lr_decay,
                  d.valid_set->n, d.test_set->n, d.source.c_str(), cfg.threads, cfg.out.c_str());
     DrsaeTrainer trainer(cfg, *d.train_set, d.valid_set.get());
     if (t.resume.empty())
@@ -212,7 +365,7 @@ int run_train(TrainCli& t) {
     data::atomic_write((fs::path(cfg.out) / "result.json").string(), result.dump(2) + "\n");
     if (cfg.pictures) {
         const std::string pics = (fs::path(cfg.out) / "pictures").string();
-        write_drsae_pictures(trainer.graph(), trainer.model(), pics, d.test_set.get(),
+        write_model_pictures(trainer.graph(), trainer.any(), pics, d.test_set.get(),
                              (fs::path(cfg.out) / "metrics.jsonl").string());
         if (!cfg.quiet) std::fprintf(stderr, "recpool: pictures in %s\n", pics.c_str());
     }
@@ -255,10 +408,9 @@ std::unique_ptr<data::Dataset> load_test(const ModelCli& m, const TrainConfig& f
 int run_eval(const ModelCli& m) {
     auto L = load_model(m);
     const auto test = load_test(m, L->cfg);
-    const double e = drsae_error(*L->graph, L->model, *test);
-    std::printf("test error %s (%zu of %zu digits wrong); DrSAE %zu-%zu^%zu-%zu, %s\n", pct(e).c_str(),
-                std::size_t(std::lround(e * double(test->n))), test->n, L->cfg.model.input, L->cfg.model.hidden,
-                L->cfg.model.iterations, L->cfg.model.classes, L->which.c_str());
+    const double e = model_error(*L->graph, L->any.io, *test);
+    std::printf("test error %s (%zu of %zu digits wrong); %s, %s\n", pct(e).c_str(), std::size_t(std::lround(e * double(test->n))),
+                test->n, L->cfg.describe().c_str(), L->which.c_str());
     return 0;
 }
 
@@ -273,7 +425,7 @@ int run_filters(const ModelCli& m) {
         std::fprintf(stderr, "recpool: no test digits, so no reconstructions (%s)\n", one_line(e.what()).c_str());
     }
     const std::string metrics = (fs::path(m.checkpoint).parent_path() / "metrics.jsonl").string();
-    for (const std::string& f : write_drsae_pictures(*L->graph, L->model, out, test.get(), metrics)) std::printf("%s\n", f.c_str());
+    for (const std::string& f : write_model_pictures(*L->graph, L->any, out, test.get(), metrics)) std::printf("%s\n", f.c_str());
     return 0;
 }
 
@@ -353,8 +505,25 @@ int main(int argc, char** argv) {
         "Defaults: the paper's model 784-400^11-10 and the original code's SGD (batch 10, lr 5e-3, per-matrix rates, "
         "constraints), on a budget: 1 + 14 epochs instead of 100 + 1000, lr decay 2e-5 instead of 5e-6 per update, one "
         "OpenBLAS thread. About 5-7 minutes on 2 cores for about 2% test error (the paper: 1.08% after 1100 epochs).");
-    TrainCli tcli;
+    TrainCli tcli, rcli, gcli;
+    add_drsae_options(train_drsae, tcli);
     add_train_options(train_drsae, tcli);
+    CLI::App* train_recpool = train->add_subcommand(
+        "recpool",
+        "Train a stack of reconstruction-pooling layers with a classifier on top (recpool-original): each layer a "
+        "DrSAE-style feature stage and a pooling stage trained to reconstruct the features; unsupervised pretraining "
+        "(every layer's loss terms), then fine-tuning with the classification loss added. Same checkpoints, metrics, "
+        "resume and pictures as `train drsae`. Default: one layer 784-200/50 with the original's lambda record; "
+        "--config FILE.json can give every layer's fields ({\"model\": \"recpool\", \"layers\": [{...}, ...]}).");
+    add_recpool_options(train_recpool, rcli);
+    add_train_options(train_recpool, rcli);
+    CLI::App* train_gs = train->add_subcommand(
+        "groupsparse",
+        "Train the group-sparsity auto-encoder (an L2 norm over groups of code units instead of an L1; contiguous groups "
+        "or Kavukcuoglu's topographic torus) with a classifier on the pooled features; pretraining, then fine-tuning, "
+        "same checkpoints, metrics, resume and pictures as `train drsae` (plus the topographic map).");
+    add_groupsparse_options(train_gs, gcli);
+    add_train_options(train_gs, gcli);
 
     ModelCli eval_cli, filters_cli;
     CLI::App* eval = app.add_subcommand("eval", "test error of a trained model (the best validation parameters by default)");
@@ -416,6 +585,8 @@ int main(int argc, char** argv) {
     }
     try {
         if (train_drsae->parsed()) return run_train(tcli);
+        if (train_recpool->parsed()) return run_train(rcli);
+        if (train_gs->parsed()) return run_train(gcli);
         if (eval->parsed()) return run_eval(eval_cli);
         if (filters->parsed()) return run_filters(filters_cli);
         if (gc_drsae->parsed()) return run_gradcheck_drsae(gd);

@@ -21,6 +21,7 @@
 #include "data/npz.hpp"
 #include "data/plot.hpp"
 #include "data/png.hpp"
+#include "graph/gradcheck.hpp"
 #include "models/config_json.hpp"
 
 namespace rp {
@@ -32,9 +33,48 @@ using nlohmann::json;
 // Configuration
 
 
+std::size_t TrainConfig::input() const {
+    if (kind == "recpool") return recpool.layers.empty() ? 0 : recpool.layers.front().m;
+    if (kind == "groupsparse") return groupsparse.input;
+    return model.input;
+}
+std::size_t TrainConfig::classes() const {
+    if (kind == "recpool") return recpool.classes;
+    if (kind == "groupsparse") return groupsparse.classes;
+    return model.classes;
+}
+double TrainConfig::cls_weight() const {
+    if (kind == "recpool") return recpool.cls_weight;
+    if (kind == "groupsparse") return groupsparse.cls_weight;
+    return model.cls_weight;
+}
+std::string TrainConfig::describe() const {
+    if (kind == "recpool") {
+        std::string s = fmt::format("recpool {}", input());
+        for (const auto& l : recpool.layers) s += l.pooling() ? fmt::format("-{}/{}", l.n, l.p) : fmt::format("-{}", l.n);
+        return s + fmt::format("-{}", recpool.classes);
+    }
+    if (kind == "groupsparse") {
+        const auto& c = groupsparse;
+        return fmt::format("group-sparse AE {}-{}-{} ({}, {} groups, lambda {})", c.input, c.hidden, c.classes,
+                           c.groups == "torus" ? fmt::format("{}x{} torus, {}x{} windows", c.map_rows, c.map_cols, c.window, c.window)
+                                               : fmt::format("groups of {}", c.group_size),
+                           c.n_groups(), c.lambda_group);
+    }
+    return fmt::format("DrSAE {}-{}^{}-{}, {} threshold, lambda_l1 {}", model.input, model.hidden, model.iterations, model.classes,
+                       model.threshold, model.lambda_l1);
+}
+
 void TrainConfig::validate() const {
     using detail::need, detail::num;
-    model.validate();
+    need(kind == "drsae" || kind == "recpool" || kind == "groupsparse", "model", "\"drsae\", \"recpool\" or \"groupsparse\"",
+         "\"" + kind + "\"");
+    if (kind == "recpool") recpool.validate();
+    else if (kind == "groupsparse") {
+        groupsparse.validate();
+        need(groupsparse.classes >= 2, "classes", ">= 2 for training (the trainer reports a classification error)",
+             std::to_string(groupsparse.classes));
+    } else model.validate();
     need(epochs() >= 1 && epochs() <= 100000, "epochs_pretrain + epochs_finetune", "in 1..100000", std::to_string(epochs()));
     need(batch >= 1 && batch <= 100000, "batch", "in 1..100000", std::to_string(batch));
     need(std::isfinite(lr) && lr > 0, "lr", "> 0", num(lr));
@@ -53,8 +93,11 @@ void TrainConfig::validate() const {
 }
 
 void to_json(json& j, const TrainConfig& c) {
-    j = json(c.model);
-    j["model"] = "drsae";
+    if (c.kind == "recpool") j = json(c.recpool);
+    else if (c.kind == "groupsparse") j = json(c.groupsparse);
+    else j = json(c.model);
+    j["model"] = c.kind;
+    j["attribution"] = c.attribution;
     j["epochs_pretrain"] = c.epochs_pretrain;
     j["epochs_finetune"] = c.epochs_finetune;
     j["batch"] = c.batch;
@@ -82,14 +125,23 @@ void to_json(json& j, const TrainConfig& c) {
 void from_json(const json& j, TrainConfig& c) {
     using detail::read_json_field;
     if (!j.is_object()) throw std::invalid_argument("the configuration must be a JSON object, got " + j.dump());
-    const json model_keys = json(DrsaeConfig{});
-    json model = json(c.model);
+    if (j.contains("model")) {
+        const json& k = j["model"];
+        std::string kind;
+        if (k.is_string()) kind = k.get<std::string>();
+        if (kind != "drsae" && kind != "recpool" && kind != "groupsparse")
+            throw std::invalid_argument("model must be \"drsae\", \"recpool\" or \"groupsparse\", got " + k.dump());
+        c.kind = kind;
+    }
+    json model_keys, model;
+    if (c.kind == "recpool") model_keys = RecpoolStackConfig{}, model = c.recpool;
+    else if (c.kind == "groupsparse") model_keys = GroupSparseConfig{}, model = c.groupsparse;
+    else model_keys = DrsaeConfig{}, model = c.model;
     for (auto it = j.begin(); it != j.end(); ++it) {
         const std::string& k = it.key();
         if (k == "model") {
-            if (!it->is_string() || it->get<std::string>() != "drsae")
-                throw std::invalid_argument("model must be \"drsae\", got " + it->dump());
         } else if (model_keys.contains(k)) model[k] = *it;
+        else if (k == "attribution") read_json_field(j, k, c.attribution);
         else if (k == "epochs_pretrain") read_json_field(j, k, c.epochs_pretrain);
         else if (k == "epochs_finetune") read_json_field(j, k, c.epochs_finetune);
         else if (k == "batch") read_json_field(j, k, c.batch);
@@ -114,7 +166,9 @@ void from_json(const json& j, TrainConfig& c) {
         else if (k == "eval_batch") read_json_field(j, k, c.eval_batch);
         else throw std::invalid_argument("unknown configuration key '" + k + "'");
     }
-    c.model = model.get<DrsaeConfig>();
+    if (c.kind == "recpool") c.recpool = model.get<RecpoolStackConfig>();
+    else if (c.kind == "groupsparse") c.groupsparse = model.get<GroupSparseConfig>();
+    else c.model = model.get<DrsaeConfig>();
     c.validate();
 }
 
@@ -152,6 +206,8 @@ void to_json(json& j, const EpochStats& s) {
              {"step", s.step},
              {"best", s.best},
              {"averaged", s.averaged}};
+    j["losses"] = s.losses;
+    if (!s.attribution.empty()) j["attribution"] = s.attribution;
     if (s.valid_error >= 0) j["valid_error"] = s.valid_error;
     else j["valid_error"] = nullptr;
 }
@@ -159,13 +215,45 @@ void to_json(json& j, const EpochStats& s) {
 // ---------------------------------------------------------------------------------------------------------------
 // Evaluation
 
-double drsae_error(Graph<float>& g, const Drsae<float>& m, const data::Dataset& ds) {
+ModelIO<float> drsae_io(const Drsae<float>& m) {
+    ModelIO<float> io;
+    io.x = m.x, io.y = m.y, io.logits = m.logits, io.code = m.z;
+    io.input = m.cfg.input, io.classes = m.cfg.classes, io.code_size = m.cfg.hidden;
+    io.losses.assign(std::begin(kDrsaeLosses), std::end(kDrsaeLosses));
+    return io;
+}
+
+AnyModel build_model(ParamStore<float>& store, Graph<float>& g, const TrainConfig& cfg) {
+    AnyModel m;
+    m.kind = cfg.kind;
+    if (cfg.kind == "recpool") {
+        m.recpool = build_recpool_stack(store, g, cfg.recpool);
+        m.io = m.recpool.io();
+    } else if (cfg.kind == "groupsparse") {
+        m.groupsparse = build_groupsparse(store, g, cfg.groupsparse);
+        m.io = m.groupsparse.io();
+    } else {
+        m.drsae = build_drsae(store, g, cfg.model);
+        m.io = drsae_io(m.drsae);
+    }
+    return m;
+}
+
+void init_model(ParamStore<float>& store, const AnyModel& m, const data::Dataset* train, std::uint64_t seed) {
+    if (m.kind == "recpool") init_recpool_stack(store, m.recpool, train, seed);
+    else if (m.kind == "groupsparse") init_groupsparse(store, m.groupsparse, train, seed);
+    else init_drsae(store, m.drsae, train, seed);
+}
+
+double drsae_error(Graph<float>& g, const Drsae<float>& m, const data::Dataset& ds) { return model_error(g, drsae_io(m), ds); }
+
+double model_error(Graph<float>& g, const ModelIO<float>& m, const data::Dataset& ds) {
     if (ds.n == 0) return 0;
-    if (ds.dim != m.cfg.input)
+    if (ds.dim != m.input)
         throw std::invalid_argument("the examples have " + std::to_string(ds.dim) + " dimensions but the model's input is " +
-                                    std::to_string(m.cfg.input));
+                                    std::to_string(m.input));
     std::size_t wrong = 0;
-    const std::size_t B = g.max_batch(), k = m.cfg.classes;
+    const std::size_t B = g.max_batch(), k = m.classes;
     for (std::size_t i = 0; i < ds.n; i += B) {
         const std::size_t b = std::min(B, ds.n - i);
         g.set_input(m.x, ds.row(i), b);
@@ -186,15 +274,15 @@ DrsaeTrainer::DrsaeTrainer(const TrainConfig& cfg, const data::Dataset& train, c
     : cfg_(cfg), train_(train), valid_(valid && valid->n > 0 ? valid : nullptr), rng_(cfg.seed) {
     cfg_.validate();
     if (train.n == 0) throw std::invalid_argument("the training set is empty");
-    if (train.dim != cfg.model.input)
+    if (train.dim != cfg_.input())
         throw std::invalid_argument("the training examples have " + std::to_string(train.dim) +
-                                    " dimensions but the model's input is " + std::to_string(cfg.model.input));
+                                    " dimensions but the model's input is " + std::to_string(cfg_.input()));
     for (int y : train.y)
-        if (y < 0 || std::size_t(y) >= cfg.model.classes)
+        if (y < 0 || std::size_t(y) >= cfg_.classes())
             throw std::invalid_argument("training label " + std::to_string(y) + " outside 0.." +
-                                        std::to_string(cfg.model.classes - 1));
+                                        std::to_string(cfg_.classes() - 1));
     graph_ = std::make_unique<Graph<float>>(store_, std::max(cfg_.batch, cfg_.eval_batch));
-    model_ = build_drsae(store_, *graph_, cfg_.model);
+    model_ = build_model(store_, *graph_, cfg_);
     graph_->set_anomaly(cfg_.anomaly);
     SgdOptions o;
     o.lr = cfg_.lr;
@@ -212,7 +300,7 @@ DrsaeTrainer::DrsaeTrainer(const TrainConfig& cfg, const data::Dataset& train, c
 DrsaeTrainer::~DrsaeTrainer() = default;
 
 void DrsaeTrainer::initialize() {
-    init_drsae(store_, model_, &train_, cfg_.seed);
+    init_model(store_, model_, &train_, cfg_.seed);
     rng_.seed(cfg_.seed ^ 0x5eedf00dULL);  // the order stream is independent of the init stream
     epoch_ = 0;
     best_.clear();
@@ -224,7 +312,7 @@ void DrsaeTrainer::initialize() {
     }
 }
 
-double DrsaeTrainer::error(const data::Dataset& ds) { return drsae_error(*graph_, model_, ds); }
+double DrsaeTrainer::error(const data::Dataset& ds) { return model_error(*graph_, model_.io, ds); }
 
 void DrsaeTrainer::use_best() {
     if (!best_.empty()) std::copy(best_.begin(), best_.end(), store_.values().begin());
@@ -256,15 +344,26 @@ EpochStats DrsaeTrainer::train_epoch() {
     s.epoch = epoch_ + 1;
     const bool finetune = s.epoch > cfg_.epochs_pretrain;
     s.phase = finetune ? "finetune" : "pretrain";
-    g.set_loss_weight("classification", finetune ? cfg_.model.cls_weight : 0.0);
-    const double w_rec = g.loss_weight("reconstruction"), w_l1 = g.loss_weight("sparsity");
+    g.set_loss_weight(model_.io.classification, finetune ? cfg_.cls_weight() : 0.0);
+    const std::vector<LossTerm>& terms = g.losses();
+    std::vector<double> acc(terms.size(), 0.0);
+    // The legacy summary: reconstruction terms, every other unsupervised term, the NLL (unweighted).
+    auto is_cls = [&](std::size_t t) { return terms[t].name == model_.io.classification; };
+    auto is_rec = [&](std::size_t t) {
+        const std::string& nm = terms[t].name;
+        return nm == "reconstruction" || (nm.size() > 15 && nm.compare(nm.size() - 15, 15, ".reconstruction") == 0);
+    };
+    auto summary = [&](EpochStats& st, double n_examples) {
+        double rec = 0, sp = 0, nll = 0;
+        for (std::size_t t = 0; t < terms.size(); ++t) (is_cls(t) ? nll : is_rec(t) ? rec : sp) += acc[t];
+        st.reconstruction = rec / n_examples, st.sparsity = sp / n_examples, st.classification = nll / n_examples;
+    };
 
     for (std::size_t i = 0; i < order_.size(); ++i) order_[i] = i;
     std::shuffle(order_.begin(), order_.end(), rng_);
 
-    const std::size_t n = train_.n, m = train_.dim, B = cfg_.batch, k = cfg_.model.classes;
+    const std::size_t n = train_.n, m = train_.dim, B = cfg_.batch, k = model_.io.classes;
     std::size_t wrong = 0, zeros = 0;
-    double rec = 0, l1 = 0, nll = 0;
     auto last_print = t0;
     // The carriage-return line only makes sense on a terminal; a log file gets the line per epoch alone.
     const bool show_progress = cfg_.progress && !cfg_.quiet && ::isatty(::fileno(stderr));
@@ -275,18 +374,16 @@ EpochStats DrsaeTrainer::train_epoch() {
             std::copy(train_.row(e), train_.row(e) + m, xbuf_.begin() + std::ptrdiff_t(r * m));
             ybuf_[r] = float(train_.y[e]);
         }
-        g.set_input(model_.x, xbuf_.data(), b);
-        g.set_input(model_.y, ybuf_.data(), b);
+        g.set_input(model_.io.x, xbuf_.data(), b);
+        g.set_input(model_.io.y, ybuf_.data(), b);
         g.forward();
         const double energy = g.energy();
         if (!std::isfinite(energy))
             throw AnomalyError(fmt::format("the energy became {} in epoch {} at update {} (examples {}..{} of the epoch); "
                                            "rerun with --anomaly to name the first node that produced a non-finite value",
                                            energy, s.epoch, sgd_->steps(), i, i + b - 1));
-        rec += w_rec * g.loss_value(0);
-        l1 += w_l1 * g.loss_value(1);
-        nll += g.loss_value(2);
-        const Tensor<float> L = g.value(model_.logits), Z = g.value(model_.z);
+        for (std::size_t t = 0; t < terms.size(); ++t) acc[t] += (is_cls(t) ? 1.0 : terms[t].weight) * g.loss_value(t);
+        const Tensor<float> L = g.value(model_.io.logits), Z = g.value(model_.io.code);
         for (std::size_t r = 0; r < b; ++r) {
             const float* l = L.row(r);
             wrong += std::size_t(std::max_element(l, l + k) - l) != std::size_t(ybuf_[r]);
@@ -299,19 +396,18 @@ EpochStats DrsaeTrainer::train_epoch() {
             if (now - last_print > std::chrono::milliseconds(250) || i + b >= n) {
                 last_print = now;
                 EpochStats part = s;
-                part.reconstruction = rec, part.sparsity = l1, part.classification = nll;
-                part.zeros = double(zeros) / double(cfg_.model.hidden);
+                summary(part, 1.0);
+                part.zeros = double(zeros) / double(model_.io.code_size);
                 progress(i + b, n, part, std::chrono::duration<double>(now - t0).count());
             }
         }
     }
     const double train_secs = std::chrono::duration<double>(clock::now() - t0).count();
-    s.reconstruction = rec / double(n);
-    s.sparsity = l1 / double(n);
-    s.classification = nll / double(n);
-    s.energy = s.reconstruction + s.sparsity + (finetune ? cfg_.model.cls_weight * s.classification : 0.0);
+    summary(s, double(n));
+    for (std::size_t t = 0; t < terms.size(); ++t) s.losses[terms[t].name] = acc[t] / double(n);
+    s.energy = s.reconstruction + s.sparsity + (finetune ? cfg_.cls_weight() * s.classification : 0.0);
     s.train_error = double(wrong) / double(n);
-    s.zeros = double(zeros) / double(n * cfg_.model.hidden);
+    s.zeros = double(zeros) / double(n * model_.io.code_size);
     s.examples = n;
     s.examples_per_s = double(n) / std::max(train_secs, 1e-9);
     s.step = sgd_->steps();
@@ -328,9 +424,30 @@ EpochStats DrsaeTrainer::train_epoch() {
     }
     if (averaged) sgd_->swap_average();
     s.averaged = averaged;
+    if (cfg_.attribution) attribute_epoch(s);
     s.seconds = std::chrono::duration<double>(clock::now() - t0).count();
     ++epoch_;
     return s;
+}
+
+void DrsaeTrainer::attribute_epoch(EpochStats& s) {
+    // The same minibatch every epoch (the first `batch` training examples), so the numbers compare across epochs.
+    // attribute() recomputes the gradients; the parameters are untouched and the next update zeroes them again.
+    Graph<float>& g = *graph_;
+    const std::size_t b = std::min(cfg_.batch, train_.n), m = train_.dim;
+    for (std::size_t r = 0; r < b; ++r) {
+        std::copy(train_.row(r), train_.row(r) + m, xbuf_.begin() + std::ptrdiff_t(r * m));
+        ybuf_[r] = float(train_.y[r]);
+    }
+    g.set_input(model_.io.x, xbuf_.data(), b);
+    g.set_input(model_.io.y, ybuf_.data(), b);
+    g.forward();
+    const Attribution a = attribute(g);
+    for (std::size_t p = 0; p < a.params.size(); ++p) {
+        auto& row = s.attribution[a.params[p]];
+        for (std::size_t t = 0; t < a.terms.size(); ++t) row[a.terms[t]] = a.norm[p][t];
+        row["total"] = a.total[p];
+    }
 }
 
 void DrsaeTrainer::write_metrics(const EpochStats& s) {
@@ -379,7 +496,7 @@ void put_params(data::Npz& z, const std::string& prefix, const ParamStore<float>
 
 void put_header(data::Npz& z, const TrainConfig& cfg) {
     z.put("format", data::NpyArray::text(kFormat));
-    z.put("model", data::NpyArray::text("drsae"));
+    z.put("model", data::NpyArray::text(cfg.kind));
     z.put("config", data::NpyArray::text(json(cfg).dump(2)));
 }
 
@@ -437,7 +554,8 @@ void DrsaeTrainer::save_checkpoint(const std::string& path) const {
 }
 
 namespace {
-data::Npz open_checkpoint(const std::string& path) {
+// `kind` empty: any model.
+data::Npz open_checkpoint(const std::string& path, const std::string& kind) {
     data::Npz z;
     try {
         z = data::load_npz(path);
@@ -447,13 +565,15 @@ data::Npz open_checkpoint(const std::string& path) {
     if (!z.has("format") || z.text("format") != kFormat)
         throw std::runtime_error(path + " is not a recpool checkpoint (no '" + std::string(kFormat) + "' format entry)");
     const std::string model = z.has("model") ? z.text("model") : "?";
-    if (model != "drsae") throw std::runtime_error(path + " holds a '" + model + "' model, not drsae");
+    if (!kind.empty() && model != kind) throw std::runtime_error(path + " holds a '" + model + "' model, not " + kind);
+    if (model != "drsae" && model != "recpool" && model != "groupsparse")
+        throw std::runtime_error(path + " holds a '" + model + "' model, which this version cannot read");
     return z;
 }
 }  // namespace
 
 void DrsaeTrainer::resume(const std::string& path) {
-    const data::Npz z = open_checkpoint(path);
+    const data::Npz z = open_checkpoint(path, cfg_.kind);
     try {
         load_params(z, "param/", store_);
         best_.clear();
@@ -498,7 +618,7 @@ void DrsaeTrainer::resume(const std::string& path) {
 }
 
 std::unique_ptr<LoadedDrsae> load_drsae(const std::string& path, bool last, std::size_t max_batch) {
-    const data::Npz z = open_checkpoint(path);
+    const data::Npz z = open_checkpoint(path, "");
     auto L = std::make_unique<LoadedDrsae>();
     try {
         L->cfg = json::parse(z.text("config")).get<TrainConfig>();
@@ -506,7 +626,12 @@ std::unique_ptr<LoadedDrsae> load_drsae(const std::string& path, bool last, std:
         throw std::runtime_error(path + ": its configuration is unusable: " + e.what());
     }
     L->graph = std::make_unique<Graph<float>>(L->store, max_batch);
-    L->model = build_drsae(L->store, *L->graph, L->cfg.model);
+    try {
+        L->any = build_model(L->store, *L->graph, L->cfg);
+    } catch (const std::exception& e) {
+        throw std::runtime_error(path + ": its model cannot be built: " + e.what());
+    }
+    L->model = L->any.drsae;
     const bool best = !last && z.has("best/" + L->store.info(0).name);
     try {
         load_params(z, best ? "best/" : "param/", L->store);
@@ -660,6 +785,156 @@ std::vector<std::string> write_drsae_pictures(Graph<float>& g, const Drsae<float
         }
         data::line_plot_svg(file("loss.svg"), "DrSAE loss terms per example", loss, "epoch", "loss", true);
         data::line_plot_svg(file("error.svg"), "DrSAE classification error", err, "epoch", "error (%)", false);
+    }
+    return files;
+}
+
+}  // namespace rp
+
+// ---------------------------------------------------------------------------------------------------------------
+// Pictures of the other models
+
+namespace rp {
+
+namespace {
+// Columns of an [m, n] matrix as n rows of m values, in the order `cols`.
+std::vector<float> columns(const Tensor<float>& D, const std::vector<std::size_t>& cols) {
+    std::vector<float> out(cols.size() * D.rows);
+    for (std::size_t k = 0; k < cols.size(); ++k)
+        for (std::size_t i = 0; i < D.rows; ++i) out[k * D.rows + i] = D(i, cols[k]);
+    return out;
+}
+
+// Loss curves of every term logged under "losses", and the error curves.
+void loss_curves(const std::string& metrics, const std::string& title, std::vector<std::string>& files, const std::string& dir) {
+    const std::vector<json> rows = metrics.empty() ? std::vector<json>{} : read_metrics(metrics);
+    if (rows.empty()) return;
+    std::vector<data::Series> loss, err{{"train", {}, {}}, {"validation", {}, {}}};
+    for (const json& r : rows) {
+        const double e = r.value("epoch", 0.0);
+        if (r.contains("losses") && r["losses"].is_object())
+            for (auto it = r["losses"].begin(); it != r["losses"].end(); ++it) {
+                auto s = std::find_if(loss.begin(), loss.end(), [&](const data::Series& x) { return x.name == it.key(); });
+                if (s == loss.end()) s = loss.insert(loss.end(), data::Series{it.key(), {}, {}});
+                s->xs.push_back(e);
+                s->ys.push_back(it->is_number() ? it->get<double>() : std::nan(""));
+            }
+        err[0].xs.push_back(e);
+        err[0].ys.push_back(100 * r.value("train_error", std::nan("")));
+        err[1].xs.push_back(e);
+        err[1].ys.push_back(r.contains("valid_error") && r["valid_error"].is_number() ? 100 * r["valid_error"].get<double>()
+                                                                                      : std::nan(""));
+    }
+    files.push_back((fs::path(dir) / "loss.svg").string());
+    data::line_plot_svg(files.back(), title + " loss terms per example", loss, "epoch", "loss", true);
+    files.push_back((fs::path(dir) / "error.svg").string());
+    data::line_plot_svg(files.back(), title + " classification error", err, "epoch", "error (%)", false);
+}
+
+// Digits (a row of 10) above their reconstructions `xhat` (a row of 10), for up to 20 digits.
+void reconstructions(Graph<float>& g, const ModelIO<float>& io, Var<float> xhat, const data::Dataset& digits, const std::string& path,
+                     std::size_t ih, std::size_t iw) {
+    const std::size_t in = io.input, count = std::min<std::size_t>({20, digits.n, g.max_batch()});
+    std::vector<float> labels(count);
+    for (std::size_t r = 0; r < count; ++r) labels[r] = float(digits.y[r] >= 0 && std::size_t(digits.y[r]) < io.classes ? digits.y[r] : 0);
+    g.set_input(io.x, digits.row(0), count);
+    g.set_input(io.y, labels.data(), count);
+    g.forward();
+    const Tensor<float> X = g.value(xhat);
+    std::vector<float> tiles;
+    for (std::size_t r0 = 0; r0 < count; r0 += 10) {
+        const std::size_t c = std::min<std::size_t>(10, count - r0);
+        for (std::size_t r = r0; r < r0 + 10; ++r)
+            for (std::size_t i = 0; i < in; ++i) tiles.push_back(r < r0 + c ? digits.row(r)[i] : 0.f);
+        for (std::size_t r = r0; r < r0 + 10; ++r)
+            for (std::size_t i = 0; i < in; ++i) tiles.push_back(r < r0 + c ? X(r, i) : 0.f);
+    }
+    data::filter_grid(path, tiles.data(), tiles.size() / in, ih, iw, 10);
+}
+}  // namespace
+
+std::vector<std::string> write_model_pictures(Graph<float>& g, const AnyModel& m, const std::string& dir,
+                                              const data::Dataset* digits, const std::string& metrics) {
+    if (m.kind != "recpool" && m.kind != "groupsparse") return write_drsae_pictures(g, m.drsae, dir, digits, metrics);
+    fs::create_directories(dir);
+    std::vector<std::string> files;
+    auto file = [&](const std::string& name) {
+        files.push_back((fs::path(dir) / name).string());
+        return files.back();
+    };
+    ParamStore<float>& st = g.store();
+    const std::size_t in = m.io.input;
+    const auto [ih, iw] = tile_shape(in);
+    const bool have_digits = digits && digits->n > 0 && digits->dim == in;
+    if (m.kind == "recpool") {
+        const RecpoolLayer<float>& L = m.recpool.layers.front();
+        const std::size_t n = L.cfg.n, p = L.cfg.p;
+        const Tensor<float> E = st.value(L.E), D = st.value(L.D);
+        // Features in pool order: each feature joins the pool whose Q entry for it is largest; within a pool, by
+        // decreasing weight. One row of the picture per pool (features of no pool, or without pooling: in order).
+        std::vector<std::size_t> order(n);
+        for (std::size_t i = 0; i < n; ++i) order[i] = i;
+        std::size_t per_row = 0;
+        if (L.cfg.pooling()) {
+            const Tensor<float> Q = st.value(L.Q);
+            std::vector<std::size_t> pool(n);
+            std::vector<float> w(n);
+            for (std::size_t i = 0; i < n; ++i) {
+                std::size_t best = 0;
+                for (std::size_t j = 1; j < p; ++j)
+                    if (Q(j, i) > Q(best, i)) best = j;
+                pool[i] = best, w[i] = Q(best, i);
+            }
+            std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+                return pool[a] != pool[b] ? pool[a] < pool[b] : w[a] > w[b];
+            });
+            // Pad every pool to the largest pool's width so each row of tiles is one pool.
+            std::vector<std::size_t> count(p, 0);
+            for (std::size_t i = 0; i < n; ++i) ++count[pool[i]];
+            per_row = *std::max_element(count.begin(), count.end());
+            std::vector<float> erows, dcols;
+            const std::vector<float> dall = columns(D, order);
+            std::size_t first = 0;  // of pool j in `order`
+            for (std::size_t j = 0; j < p; first += count[j], ++j) {
+                if (count[j] == 0) continue;
+                for (std::size_t c = 0; c < per_row; ++c) {
+                    const bool real = c < count[j];
+                    const std::size_t k = first + (real ? c : 0);
+                    for (std::size_t i = 0; i < in; ++i) {
+                        erows.push_back(real ? E(order[k], i) : 0.f);
+                        dcols.push_back(real ? dall[k * in + i] : 0.f);
+                    }
+                }
+            }
+            data::filter_grid(file("encoder_rows_by_pool.png"), erows.data(), erows.size() / in, ih, iw, per_row);
+            data::filter_grid(file("decoder_columns_by_pool.png"), dcols.data(), dcols.size() / in, ih, iw, per_row);
+            // What each pooling unit gathers: Σ_i Q[j,i] D[:,i].
+            std::vector<float> gather(p * in, 0.f);
+            for (std::size_t j = 0; j < p; ++j)
+                for (std::size_t i = 0; i < n; ++i)
+                    if (Q(j, i) != 0.f)
+                        for (std::size_t r = 0; r < in; ++r) gather[j * in + r] += Q(j, i) * D(r, i);
+            data::filter_grid(file("pool_gather.png"), gather.data(), p, ih, iw);
+        } else {
+            data::filter_grid(file("encoder_rows.png"), E.data, n, ih, iw);
+            const std::vector<float> dcols = columns(D, order);
+            data::filter_grid(file("decoder_columns.png"), dcols.data(), n, ih, iw);
+        }
+        if (have_digits) reconstructions(g, m.io, L.xhat, *digits, file("reconstructions.png"), ih, iw);
+        loss_curves(metrics, "recpool", files, dir);
+    } else {
+        const GroupSparse<float>& G = m.groupsparse;
+        const std::size_t n = G.cfg.hidden;
+        const Tensor<float> W = st.value(G.W), D = st.value(G.D);
+        std::vector<std::size_t> all(n);
+        for (std::size_t i = 0; i < n; ++i) all[i] = i;
+        const std::vector<float> dcols = columns(D, all);
+        // Unit r·cols + c sits at row r, column c of the torus; contiguous groups: one group per row of tiles.
+        const std::size_t per_row = G.cfg.groups == "torus" ? G.cfg.map_cols : G.cfg.group_size;
+        data::filter_grid(file("topographic_map.png"), dcols.data(), n, ih, iw, per_row);
+        data::filter_grid(file("encoder_rows.png"), W.data, n, ih, iw, per_row);
+        if (have_digits) reconstructions(g, m.io, G.xhat, *digits, file("reconstructions.png"), ih, iw);
+        loss_curves(metrics, "group-sparse AE", files, dir);
     }
     return files;
 }

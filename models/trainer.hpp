@@ -22,7 +22,11 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "data/dataset.hpp"
+#include <map>
+
 #include "models/drsae.hpp"
+#include "models/groupsparse.hpp"
+#include "models/recpool_stack.hpp"
 #include "optim/optimizer.hpp"
 
 namespace rp::data {
@@ -32,7 +36,12 @@ struct Npz;
 namespace rp {
 
 struct TrainConfig {
+    // The model trained: kind "drsae" (model), "recpool" (recpool: a stack of recpool layers with a classifier) or
+    // "groupsparse" (groupsparse: the group-sparsity auto-encoder with a classifier); the other two configs are unused.
+    std::string kind = "drsae";
     DrsaeConfig model;
+    RecpoolStackConfig recpool;
+    GroupSparseConfig groupsparse;
     // Defaults: the paper's model and optimizer settings, on a ~5-minute budget (2 cores): 1 + 14 epochs instead of
     // 100 + 1000, and a faster lr decay (2e-5 instead of 5e-6 per update) so the short run settles. docs/drsae.md.
     std::size_t epochs_pretrain = 1, epochs_finetune = 14;
@@ -55,12 +64,20 @@ struct TrainConfig {
     bool quiet = false;              // nothing on stderr, not even the line per epoch
     bool pictures = true;            // filter pictures and curves at the end of training
     std::size_t eval_batch = 200;
+    // Per epoch, on one fixed training minibatch (the first `batch` examples), the gradient norm each loss term
+    // contributes to each parameter matrix (rp::attribute), logged under "attribution" in metrics.jsonl.
+    bool attribution = false;
 
     void validate() const;  // std::invalid_argument naming the field
     std::size_t epochs() const { return epochs_pretrain + epochs_finetune; }
+    // Of the configured kind's model.
+    std::size_t input() const;
+    std::size_t classes() const;
+    double cls_weight() const;
+    std::string describe() const;  // "DrSAE 784-400^11-10", "recpool 784-200/50-10", …
 };
 
-// One flat JSON object: "model": "drsae", every DrsaeConfig field, every TrainConfig field. from_json rejects
+// One flat JSON object: "model": the kind, every field of that kind's model config, every TrainConfig field. from_json rejects
 // unknown keys, wrong types and out-of-range values by name (std::invalid_argument) and keeps the defaults of keys
 // it does not see.
 void to_json(nlohmann::json& j, const TrainConfig& c);
@@ -71,7 +88,12 @@ TrainConfig read_train_config(const std::string& path, const TrainConfig& defaul
 struct EpochStats {
     std::size_t epoch = 0;           // 1-based
     std::string phase;               // "pretrain" | "finetune"
-    double reconstruction = 0, sparsity = 0, classification = 0, energy = 0;  // weighted, per example
+    // Per example. reconstruction and sparsity are weighted (for a recpool stack: the layers' reconstruction terms, and
+    // the sum of every other unsupervised term), classification is the unweighted NLL.
+    double reconstruction = 0, sparsity = 0, classification = 0, energy = 0;
+    std::map<std::string, double> losses;  // every loss term by its graph name, per example (weighted; the NLL unweighted)
+    // With TrainConfig::attribution: [parameter][loss term] → gradient norm on the fixed minibatch, and the total.
+    std::map<std::string, std::map<std::string, double>> attribution;
     double train_error = 0;          // fraction misclassified during the epoch (parameters moving)
     double valid_error = -1;         // −1 without a validation set
     double zeros = 0;                // fraction of exact zeros in z^T
@@ -84,6 +106,22 @@ struct EpochStats {
 };
 void to_json(nlohmann::json& j, const EpochStats& s);
 
+// A model of any kind on one float graph, and what the trainer reads from it. Only the member of `kind` is built.
+struct AnyModel {
+    std::string kind;
+    Drsae<float> drsae;
+    RecpoolStack<float> recpool;
+    GroupSparse<float> groupsparse;
+    ModelIO<float> io;
+};
+ModelIO<float> drsae_io(const Drsae<float>& m);
+// Builds cfg.kind's model. std::invalid_argument for a bad configuration, GraphError for sizes that do not chain.
+AnyModel build_model(ParamStore<float>& store, Graph<float>& g, const TrainConfig& cfg);
+void init_model(ParamStore<float>& store, const AnyModel& m, const data::Dataset* train, std::uint64_t seed);
+// Classification error of any model over a dataset (forward to the logits only).
+double model_error(Graph<float>& g, const ModelIO<float>& io, const data::Dataset& ds);
+
+// Trains any kind of model (the name is historical: DrSAE came first).
 class DrsaeTrainer {
 public:
     // The datasets must outlive the trainer. Builds the float graph; call initialize() or resume() next.
@@ -106,7 +144,8 @@ public:
     const TrainConfig& config() const { return cfg_; }
     ParamStore<float>& store() { return store_; }
     Graph<float>& graph() { return *graph_; }
-    const Drsae<float>& model() const { return model_; }
+    const Drsae<float>& model() const { return model_.drsae; }
+    const AnyModel& any() const { return model_; }
     void save_checkpoint(const std::string& path) const;
     // Called after each epoch (stats already logged); the CLI uses it for nothing, tests for observation.
     std::function<void(const EpochStats&)> on_epoch;
@@ -114,13 +153,14 @@ public:
 private:
     void write_metrics(const EpochStats& s);
     void progress(std::size_t done, std::size_t total, const EpochStats& s, double secs) const;
+    void attribute_epoch(EpochStats& s);
 
     TrainConfig cfg_;
     const data::Dataset& train_;
     const data::Dataset* valid_;
     ParamStore<float> store_;
     std::unique_ptr<Graph<float>> graph_;
-    Drsae<float> model_;
+    AnyModel model_;
     std::unique_ptr<Sgd<float>> sgd_;
     std::mt19937_64 rng_;
     std::size_t epoch_ = 0;
@@ -139,10 +179,13 @@ struct LoadedDrsae {
     TrainConfig cfg;
     ParamStore<float> store;
     std::unique_ptr<Graph<float>> graph;
-    Drsae<float> model;
+    Drsae<float> model;  // when cfg.kind is "drsae"
+    AnyModel any;        // every kind
     std::string which;  // "best (epoch 12, validation error 1.9%)" or "last (epoch 20)"
 };
 std::unique_ptr<LoadedDrsae> load_drsae(const std::string& path, bool last = false, std::size_t max_batch = 200);
+
+using LoadedModel = LoadedDrsae;
 
 // Copies the arrays "<prefix><parameter name>" of an archive into the store, checking each shape.
 void load_params(const data::Npz& npz, const std::string& prefix, ParamStore<float>& store);
@@ -166,6 +209,13 @@ std::string data_cache_dir(const TrainConfig& cfg);
 // (C rows), reconstructions.png (test digits, each above its reconstruction x̂) when `digits` is given, and
 // loss.svg / error.svg from `metrics` (a metrics.jsonl) when it exists. Returns the files written.
 std::vector<std::string> write_drsae_pictures(Graph<float>& g, const Drsae<float>& m, const std::string& dir,
+                                              const data::Dataset* digits, const std::string& metrics);
+
+// Pictures of any kind of model: DrSAE's as above; for a recpool stack, layer 1's E rows and D columns grouped by the
+// pool that reads each feature most (its largest Q entry), pool_gather.png (each pooling unit's Q-weighted sum of D
+// columns), reconstructions; for the group-sparsity auto-encoder, topographic_map.png (the D columns on the torus
+// grid, or in rows of one group for contiguous groups), encoder_rows.png; and the curves of every loss term.
+std::vector<std::string> write_model_pictures(Graph<float>& g, const AnyModel& m, const std::string& dir,
                                               const data::Dataset* digits, const std::string& metrics);
 
 }  // namespace rp
