@@ -1,4 +1,5 @@
 #include "models/drsae.hpp"
+#include "models/ista_init.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -163,42 +164,16 @@ void init_drsae(ParamStore<T>& store, const Drsae<T>& m, const data::Dataset* tr
                                     " dimensions but the model's input is " + std::to_string(in));
     if (train && train->n == 0) throw std::invalid_argument("init_drsae: the training set is empty");
     std::mt19937_64 rng(seed);
-    // Linear's default init U(−1/√fan_in, 1/√fan_in), then the constructor's full normalisation.
-    auto uniform_fill = [&](Tensor<T> w, double bound) {
-        std::uniform_real_distribution<double> U(-bound, bound);
-        for (T& v : w) v = T(U(rng));
-    };
-    auto normalize_cols = [](Tensor<T> w, double r) { apply_constraint(Constraint{ConstraintKind::NormalizeCols, r}, w); };
-    auto normalize_rows = [](Tensor<T> w, double r) { apply_constraint(Constraint{ConstraintKind::NormalizeRows, r}, w); };
-
-    Tensor<T> D = store.value(m.D);
-    uniform_fill(D, 1.0 / std::sqrt(double(n)));
-    normalize_cols(D, cfg.dec_bound);
-    if (train && cfg.template_weight > 0) {
-        std::uniform_int_distribution<std::size_t> pick(0, train->n - 1);
-        for (std::size_t j = 0; j < n; ++j) {
-            const float* xr = train->row(pick(rng));
-            for (std::size_t i = 0; i < in; ++i) D(i, j) += T(cfg.template_weight * xr[i]);
-        }
-        normalize_cols(D, cfg.dec_bound);
-    }
-
-    // E = α Dᵀ and S = −α DᵀD (the ISTA step with step size α, identity kept explicit in the recurrence).
-    const double alpha = cfg.enc_alpha();
-    Tensor<T> E = store.value(m.E);
-    for (std::size_t i = 0; i < n; ++i)
-        for (std::size_t j = 0; j < in; ++j) E(i, j) = T(alpha * D(j, i));
-    if (m.S.valid()) {
-        Tensor<T> S = store.value(m.S);
-        blas::gemm(true, false, n, n, in, T(-alpha), D.data, n, D.data, n, T(0), S.data, n);
-    }
+    // D, then E = α Dᵀ and S = −α DᵀD: the first iterations are ISTA steps of size α on D.
+    init_ista(store.value(m.D), store.value(m.E), m.S.valid() ? store.value(m.S) : Tensor<T>{}, train, cfg.template_weight,
+              cfg.dec_bound, cfg.enc_alpha(), rng);
     Tensor<T> b = store.value(m.b);
     const double b0 = cfg.threshold == "paper" ? cfg.threshold_init : -cfg.threshold_init;
     std::fill(b.begin(), b.end(), T(b0));
 
     Tensor<T> C = store.value(m.C);
-    uniform_fill(C, 1.0 / std::sqrt(double(n)));
-    normalize_rows(C, 1.0);
+    uniform_fill(C, 1.0 / std::sqrt(double(n)), rng);
+    apply_constraint(Constraint{ConstraintKind::NormalizeRows, 1.0}, C);
     Tensor<T> c = store.value(m.c);
     std::fill(c.begin(), c.end(), T(0));
     for (ParamHandle h : {m.E, m.b, m.D, m.C, m.c}) store.apply_constraints(h, 0);

@@ -1,4 +1,5 @@
 #include "models/recpool_layer.hpp"
+#include "models/ista_init.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -401,33 +402,9 @@ void init_recpool_layer(ParamStore<T>& store, const RecpoolLayer<T>& L, const da
                                     " dimensions but the layer's input is " + std::to_string(m));
     if (train && train->n == 0) throw std::invalid_argument("init_recpool_layer '" + L.scope + "': the training set is empty");
     std::mt19937_64 rng(seed);
-    auto uniform_fill = [&](Tensor<T> w, double bound) {
-        std::uniform_real_distribution<double> U(-bound, bound);
-        for (T& v : w) v = T(U(rng));
-    };
-    auto normalize_cols = [](Tensor<T> w, double r) { apply_constraint(Constraint{ConstraintKind::NormalizeCols, r}, w); };
-
-    Tensor<T> D = store.value(L.D);
-    uniform_fill(D, 1.0 / std::sqrt(double(n)));
-    normalize_cols(D, cfg.dec_bound);
-    if (train && cfg.template_weight > 0) {
-        std::uniform_int_distribution<std::size_t> pick(0, train->n - 1);
-        for (std::size_t j = 0; j < n; ++j) {
-            const float* xr = train->row(pick(rng));
-            for (std::size_t i = 0; i < m; ++i) D(i, j) += T(cfg.template_weight * xr[i]);
-        }
-        normalize_cols(D, cfg.dec_bound);
-    }
-
-    // E = α_E Dᵀ, S = −α_E DᵀD: the ISTA step of size α_E, with the identity kept explicit in the recurrence.
-    const double ae = cfg.enc_alpha();
-    Tensor<T> E = store.value(L.E);
-    for (std::size_t i = 0; i < n; ++i)
-        for (std::size_t j = 0; j < m; ++j) E(i, j) = T(ae * D(j, i));
-    if (L.S.valid()) {
-        Tensor<T> S = store.value(L.S);
-        blas::gemm(true, false, n, n, m, T(-ae), D.data, n, D.data, n, T(0), S.data, n);
-    }
+    // D, then E = α_E Dᵀ and S = −α_E DᵀD: the ISTA step of size α_E, the identity kept explicit in the recurrence.
+    init_ista(store.value(L.D), store.value(L.E), L.S.valid() ? store.value(L.S) : Tensor<T>{}, train, cfg.template_weight,
+              cfg.dec_bound, cfg.enc_alpha(), rng);
     Tensor<T> b = store.value(L.b);
     std::fill(b.begin(), b.end(), T(cfg.threshold == "paper" ? cfg.threshold_init : -cfg.threshold_init));
 
