@@ -6,7 +6,7 @@
 // receives no gradient (it is clamped), so nothing is ever divided by 0 or by a negative number. The floor is a
 // guard, not a smoothing: keep it far below the denominators the graph produces (α = 1e-3 by default).
 // Kink: b = floor (the clamp); kink_pattern reports which side every element is on. Elsewhere smooth:
-//   da = dy / b,   db = −dy · a / b² (formed as −dy · y / b).
+//   da = dy / b,   db = −dy · a / b² (formed as −(dy / b) · (a / b), never squaring a tiny b).
 // A NaN denominator counts as unclamped, so it propagates to y instead of being replaced by the floor.
 // Backward reads a, b and dy (never y).
 #pragma once
