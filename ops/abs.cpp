@@ -21,8 +21,9 @@ void Abs<T>::forward(const Ctx<T>& c) const {
 template <class T>
 void Abs<T>::backward(const Ctx<T>& c) const {
     if (!c.wants(0)) return;
-    const Tensor<T>&x = c.x(0), &dx = c.dx(0);
-    for (std::size_t e = 0; e < x.size(); ++e) dx[e] += x[e] > 0 ? c.dout[e] : (x[e] < 0 ? -c.dout[e] : T(0));
+    const T *__restrict x = c.x(0).data, *__restrict dy = c.dout.data;
+    T* __restrict dx = c.dx(0).data;
+    for (std::size_t e = 0; e < c.x(0).size(); ++e) dx[e] += x[e] > 0 ? dy[e] : (x[e] < 0 ? -dy[e] : T(0));
 }
 
 template <class T>

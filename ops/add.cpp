@@ -1,5 +1,7 @@
 #include "ops/add.hpp"
 
+#include <algorithm>
+
 namespace rp {
 
 template <class T>
@@ -13,15 +15,27 @@ Shape Add<T>::infer(const std::vector<Shape>& in) const {
     return in[0];
 }
 
-// y = Σ_i x_i
+// y = Σ_i x_i        one pass over the output for two or three inputs (the DrSAE recurrence adds three), the
+//                    same left-to-right order of additions as the general loop
 template <class T>
 void Add<T>::forward(const Ctx<T>& c) const {
     const std::size_t N = c.out.size();
-    const Tensor<T>& x0 = c.x(0);
-    for (std::size_t e = 0; e < N; ++e) c.out[e] = x0[e];
+    T* __restrict y = c.out.data;
+    const T* __restrict x0 = c.x(0).data;
+    if (c.n_in == 2) {
+        const T* __restrict x1 = c.x(1).data;
+        for (std::size_t e = 0; e < N; ++e) y[e] = x0[e] + x1[e];
+        return;
+    }
+    if (c.n_in == 3) {
+        const T *__restrict x1 = c.x(1).data, *__restrict x2 = c.x(2).data;
+        for (std::size_t e = 0; e < N; ++e) y[e] = x0[e] + x1[e] + x2[e];
+        return;
+    }
+    std::copy(x0, x0 + N, y);
     for (std::size_t i = 1; i < c.n_in; ++i) {
-        const Tensor<T>& xi = c.x(i);
-        for (std::size_t e = 0; e < N; ++e) c.out[e] += xi[e];
+        const T* __restrict xi = c.x(i).data;
+        for (std::size_t e = 0; e < N; ++e) y[e] += xi[e];
     }
 }
 
@@ -29,10 +43,11 @@ void Add<T>::forward(const Ctx<T>& c) const {
 template <class T>
 void Add<T>::backward(const Ctx<T>& c) const {
     const std::size_t N = c.out.size();
+    const T* __restrict dy = c.dout.data;
     for (std::size_t i = 0; i < c.n_in; ++i) {
         if (!c.wants(i)) continue;
-        const Tensor<T>& d = c.dx(i);
-        for (std::size_t e = 0; e < N; ++e) d[e] += c.dout[e];
+        T* __restrict d = c.dx(i).data;
+        for (std::size_t e = 0; e < N; ++e) d[e] += dy[e];
     }
 }
 

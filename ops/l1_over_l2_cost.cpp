@@ -16,16 +16,25 @@ Shape L1OverL2Cost<T>::infer(const std::vector<Shape>& in) const {
 }
 
 namespace {
+// Σ_{i<n} f(i) in double. Sixteen independent partial sums, so the loop vectorizes: a single running sum has to be
+// added in order, one element per add latency.
+template <class F>
+double lane_sum(std::size_t n, F f) {
+    constexpr std::size_t kLanes = 16;
+    double acc[kLanes] = {};
+    std::size_t i = 0;
+    for (; i + kLanes <= n; i += kLanes)
+        for (std::size_t k = 0; k < kLanes; ++k) acc[k] += f(i + k);
+    double s = 0;
+    for (; i < n; ++i) s += f(i);
+    for (double a : acc) s += a;
+    return s;
+}
 // A = Σ|x|, R = sqrt(Σx² + ε) of one row.
 template <class T>
 void row_sums(const T* x, std::size_t n, double eps, double& A, double& R) {
-    double a = 0, q = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-        a += std::abs(double(x[i]));
-        q += double(x[i]) * double(x[i]);
-    }
-    A = a;
-    R = std::sqrt(q + eps);
+    A = lane_sum(n, [x](std::size_t i) { return std::abs(double(x[i])); });
+    R = std::sqrt(lane_sum(n, [x](std::size_t i) { return double(x[i]) * double(x[i]); }) + eps);
 }
 }  // namespace
 
@@ -52,10 +61,12 @@ void L1OverL2Cost<T>::backward(const Ctx<T>& c) const {
         row_sums(x.row(r), x.cols, eps_, A, R);
         if (R == 0) continue;
         const double inv = 1 / R, k = A * inv * inv * inv;
+        const T* __restrict xr = x.row(r);
+        T* __restrict dr = dx.row(r);
         for (std::size_t j = 0; j < x.cols; ++j) {
-            const double v = double(x(r, j));
+            const double v = double(xr[j]);
             const double sg = v > 0 ? 1.0 : (v < 0 ? -1.0 : 0.0);
-            dx(r, j) += T(g * (sg * inv - v * k));
+            dr[j] += T(g * (sg * inv - v * k));
         }
     }
 }

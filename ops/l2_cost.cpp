@@ -12,19 +12,31 @@ Shape L2Cost<T>::infer(const std::vector<Shape>& in) const {
 }
 
 namespace {
-// d_b = x_b − t_b (or x_b): the residual of one row, element i.
-template <class T>
-inline double residual(const Ctx<T>& c, std::size_t r, std::size_t i) {
-    return c.n_in == 2 ? double(c.x(0)(r, i)) - double(c.x(1)(r, i)) : double(c.x(0)(r, i));
+// Σ_{i<n} f(i) in double. Sixteen independent partial sums, so the loop vectorizes: a single running sum has to be
+// added in order, one element per add latency.
+template <class F>
+double lane_sum(std::size_t n, F f) {
+    constexpr std::size_t kLanes = 16;
+    double acc[kLanes] = {};
+    std::size_t i = 0;
+    for (; i + kLanes <= n; i += kLanes)
+        for (std::size_t k = 0; k < kLanes; ++k) acc[k] += f(i + k);
+    double s = 0;
+    for (; i < n; ++i) s += f(i);
+    for (double a : acc) s += a;
+    return s;
 }
+// ‖d_b‖² of row r, d_b = x_b − t_b (or x_b)
 template <class T>
 double row_norm2(const Ctx<T>& c, std::size_t r) {
-    double s = 0;
-    for (std::size_t i = 0; i < c.x(0).cols; ++i) {
-        const double d = residual(c, r, i);
-        s += d * d;
-    }
-    return s;
+    const T* x = c.x(0).row(r);
+    const std::size_t n = c.x(0).cols;
+    if (c.n_in == 1) return lane_sum(n, [x](std::size_t i) { return double(x[i]) * double(x[i]); });
+    const T* t = c.x(1).row(r);
+    return lane_sum(n, [x, t](std::size_t i) {
+        const double d = double(x[i]) - double(t[i]);
+        return d * d;
+    });
 }
 }  // namespace
 
@@ -53,10 +65,19 @@ void L2Cost<T>::backward(const Ctx<T>& c) const {
             if (n == 0) continue;
             k /= n;
         }
-        for (std::size_t i = 0; i < cols; ++i) {
-            const T g = T(k * residual(c, r, i));
-            if (wx) c.dx(0)(r, i) += g;
-            if (wt) c.dx(1)(r, i) -= g;
+        // One loop per gradient wanted, so each vectorizes.
+        const T* __restrict x = c.x(0).row(r);
+        const T* __restrict t = c.n_in == 2 ? c.x(1).row(r) : nullptr;
+        if (wx) {
+            T* __restrict dx = c.dx(0).row(r);
+            if (t)
+                for (std::size_t i = 0; i < cols; ++i) dx[i] += T(k * (double(x[i]) - double(t[i])));
+            else
+                for (std::size_t i = 0; i < cols; ++i) dx[i] += T(k * double(x[i]));
+        }
+        if (wt) {
+            T* __restrict dt = c.dx(1).row(r);
+            for (std::size_t i = 0; i < cols; ++i) dt[i] -= T(k * (double(x[i]) - double(t[i])));
         }
     }
 }

@@ -4,6 +4,23 @@
 
 namespace rp {
 
+namespace {
+// Σ_{i<n} f(i) in double. Sixteen independent partial sums, so the loop vectorizes: a single running sum has to be
+// added in order, one element per add latency.
+template <class F>
+double lane_sum(std::size_t n, F f) {
+    constexpr std::size_t kLanes = 16;
+    double acc[kLanes] = {};
+    std::size_t i = 0;
+    for (; i + kLanes <= n; i += kLanes)
+        for (std::size_t k = 0; k < kLanes; ++k) acc[k] += f(i + k);
+    double s = 0;
+    for (; i < n; ++i) s += f(i);
+    for (double a : acc) s += a;
+    return s;
+}
+}  // namespace
+
 template <class T>
 Shape ParameterizedL1Cost<T>::infer(const std::vector<Shape>& in) const {
     require_inputs(in, 2);
@@ -17,9 +34,12 @@ Shape ParameterizedL1Cost<T>::infer(const std::vector<Shape>& in) const {
 template <class T>
 void ParameterizedL1Cost<T>::forward(const Ctx<T>& c) const {
     const Tensor<T>&x = c.x(0), &w = c.x(1);
+    const T* wv = w.data;
     double s = 0;
-    for (std::size_t r = 0; r < x.rows; ++r)
-        for (std::size_t i = 0; i < x.cols; ++i) s += double(w[i]) * (std::abs(double(x(r, i))) - target_);
+    for (std::size_t r = 0; r < x.rows; ++r) {
+        const T* xr = x.row(r);
+        s += lane_sum(x.cols, [=](std::size_t i) { return double(wv[i]) * (std::abs(double(xr[i])) - target_); });
+    }
     c.out[0] = T(s);
 }
 
@@ -29,12 +49,12 @@ void ParameterizedL1Cost<T>::backward(const Ctx<T>& c) const {
     const Tensor<T>&x = c.x(0), &w = c.x(1);
     const T g = c.dout[0];
     if (c.wants(0)) {
-        const Tensor<T>& dx = c.dx(0);
-        for (std::size_t r = 0; r < x.rows; ++r)
-            for (std::size_t i = 0; i < x.cols; ++i) {
-                const T v = x(r, i);
-                dx(r, i) += v > 0 ? g * w[i] : (v < 0 ? -g * w[i] : T(0));
-            }
+        const T* __restrict wv = w.data;
+        for (std::size_t r = 0; r < x.rows; ++r) {
+            const T* __restrict xr = x.row(r);
+            T* __restrict dr = c.dx(0).row(r);
+            for (std::size_t i = 0; i < x.cols; ++i) dr[i] += xr[i] > 0 ? g * wv[i] : (xr[i] < 0 ? -g * wv[i] : T(0));
+        }
     }
     if (c.wants(1)) {
         const Tensor<T>& dw = c.dx(1);

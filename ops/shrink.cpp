@@ -27,33 +27,60 @@ Shape ParameterizedShrink<T>::infer(const std::vector<Shape>& in) const {
 
 // non-negative: y = x − b where x > b, else 0
 // two-sided:    y = x − b·sign(x) where |x| > b, else 0
+// One loop per mode, written as selects rather than branches, so each vectorizes.
 template <class T>
 void ParameterizedShrink<T>::forward(const Ctx<T>& c) const {
-    const Tensor<T>&x = c.x(0), &b = c.x(1);
+    const Tensor<T>& x = c.x(0);
+    const T* __restrict b = c.x(1).data;
     for (std::size_t r = 0; r < x.rows; ++r) {
-        const T* xr = x.row(r);
-        T* yr = c.out.row(r);
-        for (std::size_t j = 0; j < x.cols; ++j) {
-            const T v = xr[j];
-            yr[j] = active(v, b[j], two_sided_) ? (two_sided_ ? v - b[j] * sign(v) : v - b[j]) : T(0);
-        }
+        const T* __restrict xr = x.row(r);
+        T* __restrict yr = c.out.row(r);
+        if (two_sided_)
+            for (std::size_t j = 0; j < x.cols; ++j) yr[j] = active(xr[j], b[j], true) ? xr[j] - b[j] * sign(xr[j]) : T(0);
+        else
+            for (std::size_t j = 0; j < x.cols; ++j) yr[j] = active(xr[j], b[j], false) ? xr[j] - b[j] : T(0);
     }
 }
+
+namespace {
+// One row of the backward: g = dy where active, else 0 (adding 0 where inactive keeps the loop branch-free);
+// dx += g, db −= g (non-negative) or g·sign(x) (two-sided). Instantiated per mode so every loop vectorizes.
+template <bool TwoSided, bool WantX, bool WantB, class T>
+void shrink_backward_row(std::size_t n, const T* __restrict x, const T* __restrict b, const T* __restrict dy, T* __restrict dx,
+                         T* __restrict db) {
+    for (std::size_t j = 0; j < n; ++j) {
+        const T g = active(x[j], b[j], TwoSided) ? dy[j] : T(0);
+        if (WantX) dx[j] += g;
+        if (WantB) db[j] -= TwoSided ? g * sign(x[j]) : g;
+    }
+}
+template <bool TwoSided, class T>
+void shrink_backward(const Ctx<T>& c) {
+    const Tensor<T>&x = c.x(0), &dy = c.dout;
+    const T* b = c.x(1).data;
+    T* dx = c.wants(0) ? c.dx(0).data : nullptr;
+    T* db = c.wants(1) ? c.dx(1).data : nullptr;
+    const std::size_t n = x.cols;
+    for (std::size_t r = 0; r < x.rows; ++r) {
+        T* dxr = dx ? dx + r * n : nullptr;
+        if (dx && db)
+            shrink_backward_row<TwoSided, true, true>(n, x.row(r), b, dy.row(r), dxr, db);
+        else if (dx)
+            shrink_backward_row<TwoSided, true, false>(n, x.row(r), b, dy.row(r), dxr, db);
+        else if (db)
+            shrink_backward_row<TwoSided, false, true>(n, x.row(r), b, dy.row(r), dxr, db);
+    }
+}
+}  // namespace
 
 // where active:  dx += dy,   db −= dy (non-negative) or dy·sign(x) (two-sided), summed over rows
 // elsewhere, and exactly at ±b: nothing
 template <class T>
 void ParameterizedShrink<T>::backward(const Ctx<T>& c) const {
-    const Tensor<T>&x = c.x(0), &b = c.x(1), &dy = c.dout;
-    const bool want_x = c.wants(0), want_b = c.wants(1);
-    for (std::size_t r = 0; r < x.rows; ++r) {
-        const T *xr = x.row(r), *dr = dy.row(r);
-        for (std::size_t j = 0; j < x.cols; ++j) {
-            if (!active(xr[j], b[j], two_sided_)) continue;
-            if (want_x) c.dx(0)(r, j) += dr[j];
-            if (want_b) c.dx(1)[j] -= two_sided_ ? dr[j] * sign(xr[j]) : dr[j];
-        }
-    }
+    if (two_sided_)
+        shrink_backward<true>(c);
+    else
+        shrink_backward<false>(c);
 }
 
 // Per element: above, at or below b; two-sided: active by sign, at ±b, or inside (−b, b).

@@ -2,6 +2,23 @@
 
 namespace rp {
 
+namespace {
+// Σ_{i<n} f(i) in double. Sixteen independent partial sums, so the loop vectorizes: a single running sum has to be
+// added in order, one element per add latency.
+template <class F>
+double lane_sum(std::size_t n, F f) {
+    constexpr std::size_t kLanes = 16;
+    double acc[kLanes] = {};
+    std::size_t i = 0;
+    for (; i + kLanes <= n; i += kLanes)
+        for (std::size_t k = 0; k < kLanes; ++k) acc[k] += f(i + k);
+    double s = 0;
+    for (; i < n; ++i) s += f(i);
+    for (double a : acc) s += a;
+    return s;
+}
+}  // namespace
+
 template <class T>
 Shape Sum<T>::infer(const std::vector<Shape>& in) const {
     require_inputs(in, 1);
@@ -11,16 +28,16 @@ Shape Sum<T>::infer(const std::vector<Shape>& in) const {
 // y = Σ x
 template <class T>
 void Sum<T>::forward(const Ctx<T>& c) const {
-    double s = 0;
-    for (T v : c.x(0)) s += double(v);
-    c.out[0] = T(s);
+    const T* x = c.x(0).data;
+    c.out[0] = T(lane_sum(c.x(0).size(), [x](std::size_t i) { return double(x[i]); }));
 }
 
 // dx += dy (every element)
 template <class T>
 void Sum<T>::backward(const Ctx<T>& c) const {
     if (!c.wants(0)) return;
-    for (T& d : c.dx(0)) d += c.dout[0];
+    const T g = c.dout[0];
+    for (T& d : c.dx(0)) d += g;
 }
 
 template <class T>
