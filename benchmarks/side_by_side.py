@@ -149,6 +149,10 @@ def main():
     elif a.coretype != "as-given":
         env["OPENBLAS_CORETYPE"] = a.coretype
     info = machine(env)
+    prev = os.path.join(a.out, "summary.json")
+    if REUSE and os.path.exists(prev):  # describe the machine as it was when the raw files were made
+        with open(prev) as f:
+            info = json.load(f)["machine"]
     print("# side_by_side: %s, %s, %d CPUs, load %s" % (info["date"], info["cpu"], info["nproc"], info["load"]))
     print("# environment of every run: " + "  ".join("%s=%s" % kv for kv in info["env"].items()))
     print("# versions: " + "; ".join(info["packages"]) + "; " + info["gxx"] + "; recpool " + info["git"])
