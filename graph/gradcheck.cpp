@@ -184,6 +184,27 @@ void check_contracts(G& g, std::vector<Target>& ts, GradCheckReport& rep) {
                     break;
                 }
         }
+        // An op that assigns on a first write (Op::assigns_first) must assign exactly that, over stale values
+        // (NaN here, so reading them shows). Every input is offered a first write, leaves too (in a pass only
+        // intermediate ones are); an input repeated in the list never is: zeros there.
+        if (bad.empty() && n.op->assigns_first()) {
+            for (std::size_t k = 0; k < n.inputs.size(); ++k) {
+                const int j = n.inputs[k];
+                const bool first = std::count(n.inputs.begin(), n.inputs.end(), j) == 1;
+                if (g.grad(j).data) std::fill(g.grad(j).begin(), g.grad(j).end(), first ? std::nan("") : 0.0);
+            }
+            g.run_backward(i, true);
+            for (std::size_t k = 0; k < n.inputs.size() && bad.empty(); ++k) {
+                Tensor<double> d = g.grad(n.inputs[k]);
+                for (std::size_t e = 0; e < d.size(); ++e)
+                    if (!(std::abs(d[e] - onto_zero[k][e]) <= 1e-12 * (1 + std::abs(onto_zero[k][e])))) {
+                        bad = "node '" + n.name + "' (" + n.op_name() + ") assigns a first write of the gradient of input " +
+                              std::to_string(k) + " differently from adding it onto zeros (" + std::to_string(d[e]) + " vs " +
+                              std::to_string(onto_zero[k][e]) + ")";
+                        break;
+                    }
+            }
+        }
         for (std::size_t k = 0; k < n.inputs.size(); ++k)
             if (g.grad(n.inputs[k]).data) std::copy(saved[k].begin(), saved[k].end(), g.grad(n.inputs[k]).begin());
     }

@@ -139,6 +139,7 @@ Var<T> Graph<T>::add(std::unique_ptr<Op<T>> op, const std::vector<Var<T>>& input
     n.scratch.assign(op->scratch_size(shapes, max_batch_), T(0));
     n.in_views.resize(inputs.size());
     n.din_views.resize(inputs.size());
+    n.fresh.assign(inputs.size(), 0);
     n.op = std::move(op);
     nodes_.push_back(std::move(n));
     dirty_ = true;
@@ -258,12 +259,21 @@ void Graph<T>::run_forward(int id) {
 }
 
 template <class T>
-void Graph<T>::run_backward(int id) {
+void Graph<T>::call_backward(int id) {
+    Node<T>& n = nodes_[id];
+    Ctx<T> c{n.in_views.data(), n.din_views.data(), n.inputs.size(), view(id, false), view(id, true), n.scratch.data(), batch_, n.fresh.data()};
+    n.op->backward(c);
+}
+
+template <class T>
+void Graph<T>::run_backward(int id, bool first) {
     Node<T>& n = nodes_[id];
     if (n.kind != NodeKind::Op) return;
     bind(id);
-    Ctx<T> c{n.in_views.data(), n.din_views.data(), n.inputs.size(), view(id, false), view(id, true), n.scratch.data(), batch_};
-    n.op->backward(c);
+    for (std::size_t k = 0; k < n.inputs.size(); ++k)
+        n.fresh[k] = first && n.op->assigns_first() && n.din_views[k].data &&
+                     std::count(n.inputs.begin(), n.inputs.end(), n.inputs[k]) == 1;
+    call_backward(id);
 }
 
 template <class T>
@@ -290,12 +300,15 @@ void Graph<T>::forward_to(Var<T> v) {
     }
 }
 
+// Leaves are zeroed here when asked (parameters, gradient-wanting inputs: they accumulate across passes
+// otherwise). Intermediate gradients are not: an op node's gradient is "unwritten" until its first writer in
+// the pass, which assigns it (Ctx::first) or finds it zeroed just before (see backward_seeded).
 template <class T>
 void Graph<T>::zero_grads(bool zero_params) {
     for (int i = 0; i < size(); ++i) {
         Node<T>& n = nodes_[i];
-        if (n.kind == NodeKind::Param || !needs_grad_[i]) continue;
-        if (n.kind == NodeKind::Input && !zero_params) continue;  // leaves keep accumulating, like parameters
+        written_[i] = n.kind != NodeKind::Op;
+        if (n.kind != NodeKind::Input || !needs_grad_[i] || !zero_params) continue;
         Tensor<T> g = view(i, true);
         std::fill(g.begin(), g.end(), T(0));
     }
@@ -305,17 +318,39 @@ void Graph<T>::zero_grads(bool zero_params) {
 template <class T>
 void Graph<T>::backward_seeded(int only_term, bool zero_params, double seed_scale) {
     prepare();
+    written_.resize(nodes_.size());  // no allocation after the first pass
     zero_grads(zero_params);
     for (std::size_t k = 0; k < losses_.size(); ++k) {
-        if (only_term >= 0 && int(k) != only_term) continue;
-        if (!needs_grad_[losses_[k].node]) continue;
-        view(losses_[k].node, true)[0] += T(losses_[k].weight * seed_scale);
+        const int l = losses_[k].node;
+        if ((only_term >= 0 && int(k) != only_term) || !needs_grad_[l]) continue;
+        if (!written_[l]) view(l, true)[0] = T(0);
+        written_[l] = 1;
+        view(l, true)[0] += T(losses_[k].weight * seed_scale);
     }
     for (int i = size() - 1; i >= 0; --i) {
-        if (!needs_grad_[i] || nodes_[i].kind != NodeKind::Op) continue;
-        run_backward(i);
+        Node<T>& n = nodes_[i];
+        if (!needs_grad_[i] || n.kind != NodeKind::Op || !written_[i]) continue;  // unwritten: zero, adds nothing
+        bind(i);
+        const bool assigns = n.op->assigns_first();
+        for (std::size_t k = 0; k < n.inputs.size(); ++k) {
+            const int j = n.inputs[k];
+            n.fresh[k] = 0;
+            if (!n.din_views[k].data || written_[j]) continue;
+            written_[j] = 1;
+            if (assigns && std::count(n.inputs.begin(), n.inputs.end(), j) == 1)
+                n.fresh[k] = 1;
+            else
+                std::fill(n.din_views[k].begin(), n.din_views[k].end(), T(0));
+        }
+        call_backward(i);
         if (anomaly_) check_finite_backward(i);
     }
+    // Gradients no op wrote are zero; make them read so.
+    for (int i = 0; i < size(); ++i)
+        if (needs_grad_[i] && !written_[i]) {
+            Tensor<T> g = view(i, true);
+            std::fill(g.begin(), g.end(), T(0));
+        }
 }
 
 template <class T>

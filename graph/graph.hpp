@@ -43,6 +43,7 @@ struct Node {
     std::vector<T> value, grad;      // owned buffers (params use the store's instead)
     std::vector<T> scratch;          // op workspace
     std::vector<Tensor<T>> in_views, din_views;  // reused every run, so a step allocates nothing
+    std::vector<char> fresh;                     // per input: first write of its gradient in this pass
     bool input_grad = false;         // Input nodes: compute d(energy)/d(input) too
     std::string op_name() const { return op ? op->name() : kind_name(kind); }
 };
@@ -118,8 +119,10 @@ public:
     std::string to_dot(int highlight = -1) const;
 
     // Run one node's op on the current buffers (the gradient checker uses these to test the op contract).
+    // first: tell the op that no input gradient has been written yet (Ctx::first), as a pass does for the
+    // first writer of each intermediate gradient.
     void run_forward(int id);
-    void run_backward(int id);
+    void run_backward(int id, bool first = false);
     std::uint64_t kink_pattern(int id);
 
 private:
@@ -133,6 +136,7 @@ private:
     std::string unique_name(const std::string& base);
     void zero_grads(bool zero_params);
     void backward_seeded(int only_term, bool zero_params, double seed_scale);
+    void call_backward(int id);
 
     ParamStore<T>& store_;
     std::size_t max_batch_, batch_;
@@ -142,6 +146,7 @@ private:
     bool anomaly_ = false;
     bool dirty_ = true;
     std::vector<char> needs_grad_;
+    std::vector<char> written_;  // during backward: this node's gradient holds this pass's values
 };
 
 template <class T>

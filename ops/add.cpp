@@ -39,7 +39,7 @@ void Add<T>::forward(const Ctx<T>& c) const {
     }
 }
 
-// dx_i += dy        for every input
+// dx_i += dy        for every input (dx_i = dy on a first write)
 template <class T>
 void Add<T>::backward(const Ctx<T>& c) const {
     const std::size_t N = c.out.size();
@@ -47,7 +47,10 @@ void Add<T>::backward(const Ctx<T>& c) const {
     for (std::size_t i = 0; i < c.n_in; ++i) {
         if (!c.wants(i)) continue;
         T* __restrict d = c.dx(i).data;
-        for (std::size_t e = 0; e < N; ++e) d[e] += dy[e];
+        if (c.first(i))
+            std::copy(dy, dy + N, d);
+        else
+            for (std::size_t e = 0; e < N; ++e) d[e] += dy[e];
     }
 }
 

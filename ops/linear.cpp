@@ -223,31 +223,40 @@ void Linear<T>::forward(const Ctx<T>& c) const {
             for (std::size_t j = 0; j < m; ++j) c.out(r, j) += c.x(2)[j];
 }
 
-// dx += dy W        dW += dyᵀ x        dbias += Σ_batch dy
+// dx += dy W        dW += dyᵀ x        dbias += Σ_batch dy        (a first write assigns: BLAS β = 0)
 template <class T>
 void Linear<T>::backward(const Ctx<T>& c) const {
     const Tensor<T>&x = c.x(0), &W = c.x(1), &dy = c.dout;
     const std::size_t B = x.rows, n = W.cols, m = W.rows;
     const KernelUse own = kernel_use(B, n);
+    auto beta = [&](std::size_t i) { return c.first(i) ? T(0) : T(1); };
+    auto zero_if_first = [&](std::size_t i) {  // the own kernels only accumulate
+        if (c.first(i)) std::fill(c.dx(i).begin(), c.dx(i).end(), T(0));
+    };
     if (c.wants(0)) {
         if (B == 1)
-            blas::gemv(true, m, n, T(1), W.data, n, dy.data, T(1), c.dx(0).data);
-        else if (own.nn)
+            blas::gemv(true, m, n, T(1), W.data, n, dy.data, beta(0), c.dx(0).data);
+        else if (own.nn) {
+            zero_if_first(0);
             product_axpy(B, n, m, dy.data, m, 1, W.data, c.dx(0).data);  // dx[B,n] += dy[B,m] W[m,n]
-        else
-            blas::gemm(false, false, B, n, m, T(1), dy.data, m, W.data, n, T(1), c.dx(0).data, n);
+        } else
+            blas::gemm(false, false, B, n, m, T(1), dy.data, m, W.data, n, beta(0), c.dx(0).data, n);
     }
     if (c.wants(1)) {
-        if (B == 1)
+        if (B == 1) {
+            zero_if_first(1);
             blas::ger(m, n, T(1), dy.data, x.data, c.dx(1).data, n);
-        else if (own.tn)
+        } else if (own.tn) {
+            zero_if_first(1);
             product_axpy(m, n, B, dy.data, 1, m, x.data, c.dx(1).data);  // dW[m,n] += dyᵀ[m,B] x[B,n]
-        else
-            blas::gemm(true, false, m, n, B, T(1), dy.data, m, x.data, n, T(1), c.dx(1).data, n);
+        } else
+            blas::gemm(true, false, m, n, B, T(1), dy.data, m, x.data, n, beta(1), c.dx(1).data, n);
     }
-    if (c.n_in == 3 && c.wants(2))
+    if (c.n_in == 3 && c.wants(2)) {
+        zero_if_first(2);
         for (std::size_t r = 0; r < B; ++r)
             for (std::size_t j = 0; j < m; ++j) c.dx(2)[j] += dy(r, j);
+    }
 }
 
 template <class T>

@@ -12,6 +12,7 @@ public:
     Shape infer(const std::vector<Shape>& in) const override;
     void forward(const Ctx<T>& c) const override;
     void backward(const Ctx<T>& c) const override;
+    bool assigns_first() const override { return true; }
 };
 
 template <class T>

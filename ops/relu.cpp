@@ -21,7 +21,11 @@ void ReLU<T>::backward(const Ctx<T>& c) const {
     if (!c.wants(0)) return;
     const T *__restrict x = c.x(0).data, *__restrict dy = c.dout.data;
     T* __restrict dx = c.dx(0).data;
-    for (std::size_t e = 0; e < c.x(0).size(); ++e) dx[e] += !(x[e] <= 0) ? dy[e] : T(0);  // a select, not a branch
+    const std::size_t N = c.x(0).size();
+    if (c.first(0))
+        for (std::size_t e = 0; e < N; ++e) dx[e] = !(x[e] <= 0) ? dy[e] : T(0);  // a select, not a branch
+    else
+        for (std::size_t e = 0; e < N; ++e) dx[e] += !(x[e] <= 0) ? dy[e] : T(0);
 }
 
 template <class T>

@@ -44,32 +44,43 @@ void ParameterizedShrink<T>::forward(const Ctx<T>& c) const {
 
 namespace {
 // One row of the backward: g = dy where active, else 0 (adding 0 where inactive keeps the loop branch-free);
-// dx += g, db −= g (non-negative) or g·sign(x) (two-sided). Instantiated per mode so every loop vectorizes.
-template <bool TwoSided, bool WantX, bool WantB, class T>
+// dx += g (dx = g on a first write), db −= g (non-negative) or g·sign(x) (two-sided). db is a [1,n] input: in a
+// batch it is written once per row, so only its first row could assign, and it never does. Instantiated per
+// mode so every loop vectorizes.
+template <bool TwoSided, int X, bool WantB, class T>  // X: 0 no dx, 1 add, 2 assign
 void shrink_backward_row(std::size_t n, const T* __restrict x, const T* __restrict b, const T* __restrict dy, T* __restrict dx,
                          T* __restrict db) {
     for (std::size_t j = 0; j < n; ++j) {
         const T g = active(x[j], b[j], TwoSided) ? dy[j] : T(0);
-        if (WantX) dx[j] += g;
+        if (X == 1) dx[j] += g;
+        if (X == 2) dx[j] = g;
         if (WantB) db[j] -= TwoSided ? g * sign(x[j]) : g;
+    }
+}
+template <bool TwoSided, int X, class T>
+void shrink_backward_rows(const Ctx<T>& c) {
+    const Tensor<T>&x = c.x(0), &dy = c.dout;
+    const T* b = c.x(1).data;
+    T* dx = X ? c.dx(0).data : nullptr;
+    T* db = c.wants(1) ? c.dx(1).data : nullptr;
+    if (db && c.first(1)) std::fill(db, db + x.cols, T(0));
+    const std::size_t n = x.cols;
+    for (std::size_t r = 0; r < x.rows; ++r) {
+        T* dxr = X ? dx + r * n : nullptr;
+        if (db)
+            shrink_backward_row<TwoSided, X, true>(n, x.row(r), b, dy.row(r), dxr, db);
+        else
+            shrink_backward_row<TwoSided, X, false>(n, x.row(r), b, dy.row(r), dxr, db);
     }
 }
 template <bool TwoSided, class T>
 void shrink_backward(const Ctx<T>& c) {
-    const Tensor<T>&x = c.x(0), &dy = c.dout;
-    const T* b = c.x(1).data;
-    T* dx = c.wants(0) ? c.dx(0).data : nullptr;
-    T* db = c.wants(1) ? c.dx(1).data : nullptr;
-    const std::size_t n = x.cols;
-    for (std::size_t r = 0; r < x.rows; ++r) {
-        T* dxr = dx ? dx + r * n : nullptr;
-        if (dx && db)
-            shrink_backward_row<TwoSided, true, true>(n, x.row(r), b, dy.row(r), dxr, db);
-        else if (dx)
-            shrink_backward_row<TwoSided, true, false>(n, x.row(r), b, dy.row(r), dxr, db);
-        else if (db)
-            shrink_backward_row<TwoSided, false, true>(n, x.row(r), b, dy.row(r), dxr, db);
-    }
+    if (!c.wants(0))
+        shrink_backward_rows<TwoSided, 0>(c);
+    else if (c.first(0))
+        shrink_backward_rows<TwoSided, 2>(c);
+    else
+        shrink_backward_rows<TwoSided, 1>(c);
 }
 }  // namespace
 

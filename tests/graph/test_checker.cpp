@@ -13,11 +13,13 @@ using namespace rp;
 namespace {
 
 // y = x², with a configurable defect in backward.
-enum class Defect { None, WrongFactor, Overwrites, IgnoresUpstream, NaN };
+// AssignsFirst: correct, and assigns on a first write; FirstReadsStale claims to but adds onto the stale buffer.
+enum class Defect { None, WrongFactor, Overwrites, IgnoresUpstream, NaN, AssignsFirst, FirstReadsStale };
 class SquareProbe : public Op<double> {
 public:
     explicit SquareProbe(Defect d) : d_(d) {}
     std::string name() const override { return "SquareProbe"; }
+    bool assigns_first() const override { return d_ == Defect::AssignsFirst || d_ == Defect::FirstReadsStale; }
     Shape infer(const std::vector<Shape>& in) const override { return in.at(0); }
     void forward(const Ctx<double>& c) const override {
         for (std::size_t i = 0; i < c.out.size(); ++i) c.out[i] = c.x(0)[i] * c.x(0)[i];
@@ -28,7 +30,7 @@ public:
             const double dy = d_ == Defect::IgnoresUpstream ? 1.0 : c.dout[i];
             double g = (d_ == Defect::WrongFactor ? 2.2 : 2.0) * c.x(0)[i] * dy;
             if (d_ == Defect::NaN && i == 1) g = std::nan("");
-            if (d_ == Defect::Overwrites) c.dx(0)[i] = g;
+            if (d_ == Defect::Overwrites || (d_ == Defect::AssignsFirst && c.first(0))) c.dx(0)[i] = g;
             else c.dx(0)[i] += g;
         }
     }
@@ -80,6 +82,57 @@ BOOST_AUTO_TEST_CASE(overwriting_backward_breaks_the_accumulate_contract) {
     auto r = check_probe(Defect::Overwrites);
     BOOST_TEST(!contract(r, "backward accumulates").passed, r.text());
     BOOST_TEST(contract(r, "backward accumulates").detail.find("probe") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(first_write_must_assign_what_accumulation_adds) {
+    auto ok = check_probe(Defect::AssignsFirst);
+    BOOST_TEST(ok.passed(), ok.text());
+    auto r = check_probe(Defect::FirstReadsStale);
+    BOOST_TEST(!contract(r, "backward accumulates").passed, r.text());
+    BOOST_TEST(contract(r, "backward accumulates").detail.find("assigns a first write") != std::string::npos, r.text());
+}
+
+// In a pass, the first writer of an intermediate gradient is told so; other ops find it zeroed. Either way the
+// gradients equal those of a graph whose every op accumulates, also after a pass left stale values behind.
+BOOST_AUTO_TEST_CASE(first_writes_in_a_pass_match_accumulation) {
+    auto grads = [](Defect d) {
+        ParamStore<double> st;
+        Graph<double> g(st, 2);
+        auto x = input_with(g, "x", 3, {0.3, -0.7, 1.1, 0.5, 0.9, -1.3});
+        auto W = param_with(g, "W", 3, 3, uniform(9, -1, 1, 3));
+        auto h = linear(x, W, "h");
+        auto y = g.add(std::make_unique<SquareProbe>(d), {h}, "probe");  // the first writer of dh
+        auto y2 = g.add(std::make_unique<SquareProbe>(d), {y}, "probe2");
+        g.add_loss(sum(y2), 1.0, "sum");
+        g.add_loss(l1_cost(h, 0.1), 0.5, "l1");
+        g.forward();
+        g.backward();
+        auto dh = g.grad(h);
+        for (auto& v : dh) v = 1e6;  // stale values from "another pass"
+        g.backward();
+        std::vector<double> out(st.grads().begin(), st.grads().end());
+        out.insert(out.end(), g.grad(h).begin(), g.grad(h).end());
+        out.insert(out.end(), g.grad(y).begin(), g.grad(y).end());
+        return out;
+    };
+    const auto a = grads(Defect::None), b = grads(Defect::AssignsFirst);
+    BOOST_TEST(a == b, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(gradients_no_op_wrote_read_zero) {
+    ParamStore<double> st;
+    Graph<double> g(st, 2);
+    auto x = input_with(g, "x", 3, {0.3, -0.7, 1.1, 0.5, 0.9, -1.3});
+    auto W = param_with(g, "W", 3, 3, uniform(9, -1, 1, 3));
+    auto h = linear(x, W, "h");
+    auto only_second = g.add(std::make_unique<SquareProbe>(Defect::AssignsFirst), {h}, "probe");
+    g.add_loss(l1_cost(h, 0.1), 1.0, "first");
+    g.add_loss(sum(only_second), 1.0, "second");
+    g.forward();
+    g.backward();
+    for (auto& v : g.grad(only_second)) v = 7;
+    g.backward_term(0);  // the second term's branch is not reached
+    for (double v : g.grad(only_second)) BOOST_TEST(v == 0.0);
 }
 
 BOOST_AUTO_TEST_CASE(ignoring_upstream_breaks_the_zero_contract) {
