@@ -300,19 +300,25 @@ void Graph<T>::forward_to(Var<T> v) {
     }
 }
 
-// Leaves are zeroed here when asked (parameters, gradient-wanting inputs: they accumulate across passes
-// otherwise). Intermediate gradients are not: an op node's gradient is "unwritten" until its first writer in
-// the pass, which assigns it (Ctx::first) or finds it zeroed just before (see backward_seeded).
+// No gradient is zeroed up front. Every gradient backward will write starts "unwritten": intermediate ones in
+// every pass, leaves (parameters, gradient-wanting inputs) when zero_params (otherwise they accumulate across
+// passes). Its first writer assigns it (Ctx::first) or finds it zeroed just before; what no op writes is zeroed
+// at the end. Parameters of the store that this pass never reaches are zeroed here.
 template <class T>
 void Graph<T>::zero_grads(bool zero_params) {
+    if (zero_params) reached_.assign(store_.count(), 0);  // no allocation after the first pass
     for (int i = 0; i < size(); ++i) {
-        Node<T>& n = nodes_[i];
-        written_[i] = n.kind != NodeKind::Op;
-        if (n.kind != NodeKind::Input || !needs_grad_[i] || !zero_params) continue;
-        Tensor<T> g = view(i, true);
-        std::fill(g.begin(), g.end(), T(0));
+        const Node<T>& n = nodes_[i];
+        const bool leaf = n.kind == NodeKind::Param || n.kind == NodeKind::Input;
+        written_[i] = n.kind != NodeKind::Op && !(leaf && zero_params);
+        if (n.kind == NodeKind::Param && zero_params && needs_grad_[i]) reached_[n.param.index] = 1;
     }
-    if (zero_params) store_.zero_grad();
+    if (zero_params)
+        for (std::size_t k = 0; k < store_.count(); ++k)
+            if (!reached_[k]) {
+                Tensor<T> g = store_.grad(int(k));
+                std::fill(g.begin(), g.end(), T(0));
+            }
 }
 
 template <class T>

@@ -147,6 +147,7 @@ private:
     bool dirty_ = true;
     std::vector<char> needs_grad_;
     std::vector<char> written_;  // during backward: this node's gradient holds this pass's values
+    std::vector<char> reached_;  // per parameter of the store: this graph's backward writes its gradient
 };
 
 template <class T>

@@ -110,13 +110,14 @@ void product_nt(std::size_t B, std::size_t M, std::size_t K, const T* x, const T
 
 // C[r, j..] += Σ_k A(r, k) Bm[k, j..] for R rows of C and NV vectors V of columns: the R × NV block of C stays in
 // registers while the rows of Bm stream past, each element of A broadcast once. A(r, k) = A[r·ars + k·aks], so
-// the same kernel serves dy W (A = dy) and dyᵀ x (A = dy read transposed).
+// the same kernel serves dy W (A = dy) and dyᵀ x (A = dy read transposed). assign: C = the sum (a first write).
 template <class V, class T, int R, int NV>
-void axpy_block(std::size_t K, const T* A, std::size_t ars, std::size_t aks, const T* Bm, std::size_t ldb, T* C, std::size_t ldc) {
+void axpy_block(std::size_t K, const T* A, std::size_t ars, std::size_t aks, const T* Bm, std::size_t ldb, T* C, std::size_t ldc,
+                bool assign) {
     constexpr std::size_t L = sizeof(V) / sizeof(T);
     V acc[R][NV];
     for (int r = 0; r < R; ++r)
-        for (int v = 0; v < NV; ++v) acc[r][v] = load<V>(C + r * ldc + v * L);
+        for (int v = 0; v < NV; ++v) acc[r][v] = assign ? V{} : load<V>(C + r * ldc + v * L);
     for (std::size_t k = 0; k < K; ++k) {
         V w[NV];
         for (int v = 0; v < NV; ++v) w[v] = load<V>(Bm + k * ldb + v * L);
@@ -129,33 +130,34 @@ void axpy_block(std::size_t K, const T* A, std::size_t ars, std::size_t aks, con
         for (int v = 0; v < NV; ++v) store(C + r * ldc + v * L, acc[r][v]);
 }
 template <class T, int R>
-void axpy_rows(std::size_t N, std::size_t K, const T* A, std::size_t ars, std::size_t aks, const T* Bm, T* C) {
+void axpy_rows(std::size_t N, std::size_t K, const T* A, std::size_t ars, std::size_t aks, const T* Bm, T* C, bool assign) {
     constexpr std::size_t L = sizeof(Vec<T>) / sizeof(T);
     std::size_t j = 0;
-    for (; j + 2 * L <= N; j += 2 * L) axpy_block<Vec<T>, T, R, 2>(K, A, ars, aks, Bm + j, N, C + j, N);
-    for (; j + L <= N; j += L) axpy_block<Vec<T>, T, R, 1>(K, A, ars, aks, Bm + j, N, C + j, N);
-    for (; j + L / 2 <= N; j += L / 2) axpy_block<Half<T>, T, R, 1>(K, A, ars, aks, Bm + j, N, C + j, N);
+    for (; j + 2 * L <= N; j += 2 * L) axpy_block<Vec<T>, T, R, 2>(K, A, ars, aks, Bm + j, N, C + j, N, assign);
+    for (; j + L <= N; j += L) axpy_block<Vec<T>, T, R, 1>(K, A, ars, aks, Bm + j, N, C + j, N, assign);
+    for (; j + L / 2 <= N; j += L / 2) axpy_block<Half<T>, T, R, 1>(K, A, ars, aks, Bm + j, N, C + j, N, assign);
     for (; j < N; ++j)
         for (int r = 0; r < R; ++r) {
             T s = 0;
             for (std::size_t k = 0; k < K; ++k) s += A[r * ars + k * aks] * Bm[k * N + j];
-            C[r * N + j] += s;
+            C[r * N + j] = assign ? s : C[r * N + j] + s;
         }
 }
 // C[M, N] += A Bm with A(r, k) as above, Bm [K, N]: blocks of 12 rows × 2 vectors (24 accumulators).
 template <class T, int R = 12>
-void product_axpy(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t ars, std::size_t aks, const T* Bm, T* C) {
+void product_axpy(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t ars, std::size_t aks, const T* Bm, T* C,
+                  bool assign) {
     std::size_t r = 0;
-    for (; r + R <= M; r += R) axpy_rows<T, R>(N, K, A + r * ars, ars, aks, Bm, C + r * N);
+    for (; r + R <= M; r += R) axpy_rows<T, R>(N, K, A + r * ars, ars, aks, Bm, C + r * N, assign);
     if constexpr (R > 1)
-        if (r < M) product_axpy<T, R - 1>(M - r, N, K, A + r * ars, ars, aks, Bm, C + r * N);
+        if (r < M) product_axpy<T, R - 1>(M - r, N, K, A + r * ars, ars, aks, Bm, C + r * N, assign);
 }
 #else
 constexpr bool kHaveKernels = false;
 template <class T>
 void product_nt(std::size_t, std::size_t, std::size_t, const T*, const T*, T*) {}
 template <class T>
-void product_axpy(std::size_t, std::size_t, std::size_t, const T*, std::size_t, std::size_t, const T*, T*) {}
+void product_axpy(std::size_t, std::size_t, std::size_t, const T*, std::size_t, std::size_t, const T*, T*, bool) {}
 #endif
 
 // Which products Linear computes itself, by the rows B and width n of x (B = 1 always goes to gemv / ger):
@@ -223,39 +225,38 @@ void Linear<T>::forward(const Ctx<T>& c) const {
             for (std::size_t j = 0; j < m; ++j) c.out(r, j) += c.x(2)[j];
 }
 
-// dx += dy W        dW += dyᵀ x        dbias += Σ_batch dy        (a first write assigns: BLAS β = 0)
+// dx += dy W        dW += dyᵀ x        dbias += Σ_batch dy        (a first write assigns instead)
 template <class T>
 void Linear<T>::backward(const Ctx<T>& c) const {
     const Tensor<T>&x = c.x(0), &W = c.x(1), &dy = c.dout;
     const std::size_t B = x.rows, n = W.cols, m = W.rows;
     const KernelUse own = kernel_use(B, n);
-    auto beta = [&](std::size_t i) { return c.first(i) ? T(0) : T(1); };
-    auto zero_if_first = [&](std::size_t i) {  // the own kernels only accumulate
-        if (c.first(i)) std::fill(c.dx(i).begin(), c.dx(i).end(), T(0));
-    };
+    const T beta0 = c.first(0) ? T(0) : T(1), beta1 = c.first(1) ? T(0) : T(1);
     if (c.wants(0)) {
         if (B == 1)
-            blas::gemv(true, m, n, T(1), W.data, n, dy.data, beta(0), c.dx(0).data);
-        else if (own.nn) {
-            zero_if_first(0);
-            product_axpy(B, n, m, dy.data, m, 1, W.data, c.dx(0).data);  // dx[B,n] += dy[B,m] W[m,n]
-        } else
-            blas::gemm(false, false, B, n, m, T(1), dy.data, m, W.data, n, beta(0), c.dx(0).data, n);
+            blas::gemv(true, m, n, T(1), W.data, n, dy.data, beta0, c.dx(0).data);
+        else if (own.nn)
+            product_axpy(B, n, m, dy.data, m, 1, W.data, c.dx(0).data, c.first(0));  // dx[B,n] += dy[B,m] W[m,n]
+        else
+            blas::gemm(false, false, B, n, m, T(1), dy.data, m, W.data, n, beta0, c.dx(0).data, n);
     }
     if (c.wants(1)) {
-        if (B == 1) {
-            zero_if_first(1);
-            blas::ger(m, n, T(1), dy.data, x.data, c.dx(1).data, n);
-        } else if (own.tn) {
-            zero_if_first(1);
-            product_axpy(m, n, B, dy.data, 1, m, x.data, c.dx(1).data);  // dW[m,n] += dyᵀ[m,B] x[B,n]
-        } else
-            blas::gemm(true, false, m, n, B, T(1), dy.data, m, x.data, n, beta(1), c.dx(1).data, n);
+        T* dW = c.dx(1).data;
+        if (B == 1 && c.first(1))  // dW = dy xᵀ: one write of dW, where zeroing and sger would pass over it twice
+            for (std::size_t i = 0; i < m; ++i)
+                for (std::size_t j = 0; j < n; ++j) dW[i * n + j] = dy[i] * x[j];
+        else if (B == 1)
+            blas::ger(m, n, T(1), dy.data, x.data, dW, n);
+        else if (own.tn)
+            product_axpy(m, n, B, dy.data, 1, m, x.data, dW, c.first(1));  // dW[m,n] += dyᵀ[m,B] x[B,n]
+        else
+            blas::gemm(true, false, m, n, B, T(1), dy.data, m, x.data, n, beta1, dW, n);
     }
     if (c.n_in == 3 && c.wants(2)) {
-        zero_if_first(2);
+        T* db = c.dx(2).data;
+        if (c.first(2)) std::fill(db, db + m, T(0));
         for (std::size_t r = 0; r < B; ++r)
-            for (std::size_t j = 0; j < m; ++j) c.dx(2)[j] += dy(r, j);
+            for (std::size_t j = 0; j < m; ++j) db[j] += dy(r, j);
     }
 }
 

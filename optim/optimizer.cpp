@@ -56,6 +56,19 @@ double Sgd<T>::rate_at(long t) const {
     return opt_.schedule ? opt_.schedule->at(t) : opt_.lr / (1.0 + opt_.lr_decay * double(t));
 }
 
+namespace {
+// d = s·g (momentum: v ← μ v + keep·d, d = v);  w ← w − decay·w − lr·d.  One branch-free pass per parameter,
+// so it vectorizes: at B = 1 the update of every weight is a fifth of a DrSAE step.
+template <bool Mom, class T>
+void sgd_update(std::size_t N, T* __restrict w, const T* __restrict g, T* __restrict v, T lr, T s, T decay, T mu, T keep) {
+    for (std::size_t i = 0; i < N; ++i) {
+        T d = s * g[i];
+        if constexpr (Mom) d = v[i] = mu * v[i] + keep * d;
+        w[i] -= decay * w[i] + lr * d;
+    }
+}
+}  // namespace
+
 // Per parameter p with scale s_p:   g ← s_p g;   v ← g (first update) | μ v + (1 − μ) g;
 // θ ← θ − lr_t wd θ − lr_t v;   for a Lagrange multiplier instead θ ← θ + ascent_lr s_p g.
 template <class T>
@@ -69,7 +82,8 @@ void Sgd<T>::step() {
         velocity_.assign(st.values().size(), T(0));
         first = true;
     }
-    const T mu = T(opt_.momentum), keep = opt_.dampened ? T(1 - opt_.momentum) : T(1);
+    // The first update with momentum starts the average at the gradient: v = 0·v + 1·d.
+    const T mu = first ? T(0) : T(opt_.momentum), keep = first || !opt_.dampened ? T(1) : T(1 - opt_.momentum);
     for (std::size_t k = 0; k < st.count(); ++k) {
         const ParamInfo& p = st.info(int(k));
         if (this->ascend(p, opt_.ascent_lr)) continue;
@@ -78,12 +92,10 @@ void Sgd<T>::step() {
         const T s = T(p.lr_scale);
         const T decay = T(lr * (opt_.weight_decay + p.weight_decay));
         T* v = mom ? velocity_.data() + p.offset : nullptr;
-        for (std::size_t i = 0; i < p.size(); ++i) {
-            T d = s * g[i];
-            if (mom) d = v[i] = first ? d : mu * v[i] + keep * d;
-            if (decay != T(0)) w[i] -= decay * w[i];
-            w[i] -= T(lr) * d;
-        }
+        if (mom)
+            sgd_update<true>(p.size(), w, g, v, T(lr), s, decay, mu, keep);
+        else
+            sgd_update<false>(p.size(), w, g, v, T(lr), s, decay, mu, keep);
     }
     st.apply_constraints(t);
     if (opt_.average_from >= 0 && t >= opt_.average_from) {

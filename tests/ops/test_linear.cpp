@@ -1,5 +1,8 @@
 #include "op_test.hpp"
 #include "ops/linear.hpp"
+#include "ops/sum.hpp"
+
+#include <cmath>
 
 using namespace rp;
 
@@ -43,6 +46,52 @@ BOOST_AUTO_TEST_CASE(shape_error_names_node_and_shapes) {
         BOOST_TEST(m.find("[B,5]") != std::string::npos, m);
         BOOST_TEST(m.find("[3,4]") != std::string::npos, m);
     }
+}
+
+// float32 at the sizes where Linear uses its own kernels, OpenBLAS, gemv/ger (ops/linear.cpp): x [B,n], W [m,n],
+// against a float64 sum. A backward pass is a first write of dx and dW (assign over stale values); a pass without
+// zeroing adds (accumulate): both are compared.
+BOOST_AUTO_TEST_CASE(float_products_match_float64_in_every_path) {
+    for (std::size_t B : {1, 2, 7, 13, 40})
+        for (std::size_t n : {200, 256, 403}) {
+            const std::size_t m = 37;
+            ParamStore<float> st;
+            Graph<float> g(st, B);
+            auto x = g.input("x", n);
+            g.set_input_grad(x, true);
+            auto W = g.param(st.add("W", m, n));
+            auto y = linear(x, W, "y");
+            g.add_loss(sum(y), 1.0, "sum");  // the upstream gradient is 1 everywhere
+            const auto xv = uniform(B * n, -1, 1, 3 + B), wv = uniform(m * n, -1, 1, 5 + n);
+            std::copy(xv.begin(), xv.end(), g.value(x).begin());
+            std::copy(wv.begin(), wv.end(), st.value(0).begin());
+            g.set_batch(B);
+            g.forward();
+            g.backward();
+            g.backward();  // over the first pass's gradients: a first write that adds would double them
+            auto close = [](double got, double want, double scale) { return std::abs(got - want) <= 1e-5 * scale + 1e-6; };
+            for (std::size_t r = 0; r < B; ++r)
+                for (std::size_t i = 0; i < m; ++i) {
+                    double s = 0, a = 0;
+                    for (std::size_t k = 0; k < n; ++k) s += xv[r * n + k] * wv[i * n + k], a += std::abs(xv[r * n + k] * wv[i * n + k]);
+                    BOOST_TEST_REQUIRE(close(g.value(y)(r, i), s, a), "y B=" << B << " n=" << n);
+                }
+            for (int pass = 1; pass <= 2; ++pass) {
+                if (pass == 2) g.backward(false);
+                for (std::size_t r = 0; r < B; ++r)
+                    for (std::size_t k = 0; k < n; ++k) {  // dx[r,k] = Σ_i W[i,k]
+                        double s = 0, a = 0;
+                        for (std::size_t i = 0; i < m; ++i) s += wv[i * n + k], a += std::abs(wv[i * n + k]);
+                        BOOST_TEST_REQUIRE(close(g.grad(x)(r, k), pass * s, pass * a), "dx pass " << pass << " B=" << B << " n=" << n);
+                    }
+                for (std::size_t i = 0; i < m; ++i)
+                    for (std::size_t k = 0; k < n; ++k) {  // dW[i,k] = Σ_r x[r,k]
+                        double s = 0, a = 0;
+                        for (std::size_t r = 0; r < B; ++r) s += xv[r * n + k], a += std::abs(xv[r * n + k]);
+                        BOOST_TEST_REQUIRE(close(st.grad(0)(i, k), pass * s, pass * a), "dW pass " << pass << " B=" << B << " n=" << n);
+                    }
+            }
+        }
 }
 
 BOOST_AUTO_TEST_SUITE_END()
