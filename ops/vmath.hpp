@@ -1,0 +1,27 @@
+// Vectorized exp, log, tanh, pow for the elementwise ops. GCC only turns `y[i] = std::exp(x[i])` into a call of a
+// vector version when the function is declared with a SIMD clone; glibc does that only under -ffast-math, which
+// the engine must not use (its guards rely on NaN and infinity, and fast-math assumes there are none). So declare
+// the clones glibc's libmvec (2.35 and later, linked through libm) exports for x86-64, and nothing else changes:
+// same functions, same special cases, at most 4 ulp from the correctly rounded result (glibc's manual), 8-16
+// elements per call. A loop that calls one of these must be branch-free for the clone to be used (a select, not
+// an if around the call). Include after <cmath>; harmless where the clones do not exist (other libcs, arches).
+#pragma once
+#include <cmath>
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__GLIBC__) && \
+    (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 35))
+#define RP_SIMD_CLONE __attribute__((simd("notinbranch")))
+extern "C" {
+RP_SIMD_CLONE float expf(float) noexcept;
+RP_SIMD_CLONE double exp(double) noexcept;
+RP_SIMD_CLONE float logf(float) noexcept;
+RP_SIMD_CLONE double log(double) noexcept;
+RP_SIMD_CLONE float log1pf(float) noexcept;
+RP_SIMD_CLONE double log1p(double) noexcept;
+RP_SIMD_CLONE float tanhf(float) noexcept;
+RP_SIMD_CLONE double tanh(double) noexcept;
+RP_SIMD_CLONE float powf(float, float) noexcept;
+RP_SIMD_CLONE double pow(double, double) noexcept;
+}
+#undef RP_SIMD_CLONE
+#endif
