@@ -16,23 +16,48 @@ Shape CDivTable<T>::infer(const std::vector<Shape>& in) const {
 // y = a / max(b, floor)        (the clamp test is !(b <= floor), so a NaN b stays NaN)
 template <class T>
 void CDivTable<T>::forward(const Ctx<T>& c) const {
-    const Tensor<T>&a = c.x(0), &b = c.x(1);
+    const std::size_t n = c.x(0).size();
+    const T *__restrict a = c.x(0).data, *__restrict b = c.x(1).data;
+    T* __restrict y = c.out.data;
     const T fl = T(floor_);
-    for (std::size_t e = 0; e < a.size(); ++e) c.out[e] = a[e] / (!(b[e] <= fl) ? b[e] : fl);
+    for (std::size_t e = 0; e < n; ++e) y[e] = a[e] / (!(b[e] <= fl) ? b[e] : fl);
 }
 
 // da += dy / d;   db −= dy · (a / d) / d where b > floor, nothing where clamped      (d = max(b, floor))
+// One branch-free loop per case (which gradients are wanted), so each vectorizes; a clamped element subtracts 0.
 template <class T>
 void CDivTable<T>::backward(const Ctx<T>& c) const {
-    const Tensor<T>&a = c.x(0), &b = c.x(1);
+    const std::size_t n = c.x(0).size();
+    const T *__restrict a = c.x(0).data, *__restrict b = c.x(1).data, *__restrict dy = c.dout.data;
     const T fl = T(floor_);
     const bool wa = c.wants(0), wb = c.wants(1);
-    for (std::size_t e = 0; e < a.size(); ++e) {
-        const bool free = !(b[e] <= fl);
-        const T d = free ? b[e] : fl;
-        const T g = c.dout[e] / d;
-        if (wa) c.dx(0)[e] += g;
-        if (wb && free) c.dx(1)[e] -= g * (a[e] / d);
+    if (wa && wb && c.dx(0).data == c.dx(1).data) {  // cdiv(x, x): one gradient buffer, both terms in order
+        T* dd = c.dx(0).data;
+        for (std::size_t e = 0; e < n; ++e) {
+            const bool free = !(b[e] <= fl);
+            const T d = free ? b[e] : fl;
+            const T g = dy[e] / d;
+            dd[e] = (dd[e] + g) - (free ? g * (a[e] / d) : T(0));
+        }
+    } else if (wa && wb) {
+        T *__restrict da = c.dx(0).data, *__restrict db = c.dx(1).data;
+        for (std::size_t e = 0; e < n; ++e) {
+            const bool free = !(b[e] <= fl);
+            const T d = free ? b[e] : fl;
+            const T g = dy[e] / d;
+            da[e] += g;
+            db[e] -= free ? g * (a[e] / d) : T(0);
+        }
+    } else if (wa) {
+        T* __restrict da = c.dx(0).data;
+        for (std::size_t e = 0; e < n; ++e) da[e] += dy[e] / (!(b[e] <= fl) ? b[e] : fl);
+    } else if (wb) {
+        T* __restrict db = c.dx(1).data;
+        for (std::size_t e = 0; e < n; ++e) {
+            const bool free = !(b[e] <= fl);
+            const T d = free ? b[e] : fl;
+            db[e] -= free ? (dy[e] / d) * (a[e] / d) : T(0);
+        }
     }
 }
 

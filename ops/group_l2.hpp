@@ -55,6 +55,9 @@ private:
     // The sets flattened (CSR) for the loops: group j is [start_[j], start_[j+1]) of idx_ / w_.
     std::vector<std::size_t> start_, idx_;
     std::vector<double> w_;
+    // > 0 when the groups are consecutive disjoint blocks of this size covering all units (idx_[k] == k), the
+    // layout of Groups::contiguous: then the loops need no index and vectorize across groups.
+    std::size_t block_ = 0;
 };
 
 template <class T>

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "ops/vmath.hpp"
+
 namespace rp {
 
 template <class T>
@@ -11,19 +13,26 @@ Shape SafeLog<T>::infer(const std::vector<Shape>& in) const {
     return in[0];
 }
 
-// y = log(x + ε)
+// y = log(x + ε)   (in T: float's log clone does 16 lanes a call, 4x the double one's speed)
 template <class T>
 void SafeLog<T>::forward(const Ctx<T>& c) const {
-    const Tensor<T>& x = c.x(0);
-    for (std::size_t e = 0; e < x.size(); ++e) c.out[e] = T(std::log(double(x[e]) + eps_));
+    const T eps = T(eps_);
+    const std::size_t n = c.x(0).size();
+    const T* __restrict x = c.x(0).data;
+    T* __restrict y = c.out.data;
+    for (std::size_t e = 0; e < n; ++e) y[e] = std::log(x[e] + eps);  // vectorized (ops/vmath.hpp)
 }
 
 // dx += dy / (x + ε)
 template <class T>
 void SafeLog<T>::backward(const Ctx<T>& c) const {
     if (!c.wants(0)) return;
-    const Tensor<T>&x = c.x(0), &dx = c.dx(0);
-    for (std::size_t e = 0; e < x.size(); ++e) dx[e] += T(double(c.dout[e]) / (double(x[e]) + eps_));
+    const double eps = eps_;
+    const std::size_t n = c.x(0).size();
+    const T* __restrict x = c.x(0).data;
+    const T* __restrict dy = c.dout.data;
+    T* __restrict dx = c.dx(0).data;
+    for (std::size_t e = 0; e < n; ++e) dx[e] += T(double(dy[e]) / (double(x[e]) + eps));
 }
 
 template <class T>

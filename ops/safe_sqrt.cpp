@@ -1,8 +1,32 @@
 #include "ops/safe_sqrt.hpp"
 
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 
 namespace rp {
+
+namespace {
+template <class T>
+struct Bits;
+template <>
+struct Bits<float> {
+    using U = std::uint32_t;
+};
+template <>
+struct Bits<double> {
+    using U = std::uint64_t;
+};
+// v where k, else +0, with integer ops only: a branch-free select the vectorizer keeps as one.
+template <class T>
+inline T keep_if(bool k, T v) {
+    typename Bits<T>::U b;
+    std::memcpy(&b, &v, sizeof b);
+    b &= -typename Bits<T>::U(k);
+    std::memcpy(&v, &b, sizeof b);
+    return v;
+}
+}  // namespace
 
 template <class T>
 Shape SafeSqrt<T>::infer(const std::vector<Shape>& in) const {
@@ -13,13 +37,17 @@ Shape SafeSqrt<T>::infer(const std::vector<Shape>& in) const {
 }
 
 // y = sqrt(max(x + c, 0)) − sqrt(c)        in double, so y(0) = 0 exactly for float too
+// (branch-free selects, so the loops vectorize; sqrt is one instruction under -fno-math-errno)
 template <class T>
 void SafeSqrt<T>::forward(const Ctx<T>& c) const {
-    const Tensor<T>& x = c.x(0);
-    const double rc = std::sqrt(c_);
-    for (std::size_t e = 0; e < x.size(); ++e) {
-        const double u = double(x[e]) + c_;
-        c.out[e] = T(u > 0 ? std::sqrt(u) - rc : -rc);
+    const std::size_t n = c.x(0).size();
+    const T* __restrict x = c.x(0).data;
+    T* __restrict y = c.out.data;
+    const double cc = c_, rc = std::sqrt(c_);
+    for (std::size_t e = 0; e < n; ++e) {
+        const double u = double(x[e]) + cc;
+        const double r = std::sqrt(u > 0 ? u : 0.0);  // the clamp keeps sqrt off negative numbers
+        y[e] = T(u > 0 ? r - rc : -rc);
     }
 }
 
@@ -27,10 +55,17 @@ void SafeSqrt<T>::forward(const Ctx<T>& c) const {
 template <class T>
 void SafeSqrt<T>::backward(const Ctx<T>& c) const {
     if (!c.wants(0)) return;
-    const Tensor<T>&x = c.x(0), &dx = c.dx(0);
-    for (std::size_t e = 0; e < x.size(); ++e) {
-        const double u = double(x[e]) + c_;
-        if (u > 0) dx[e] += T(0.5 / std::sqrt(u)) * c.dout[e];
+    const std::size_t n = c.x(0).size();
+    const T *__restrict x = c.x(0).data, *__restrict dy = c.dout.data;
+    T* __restrict dx = c.dx(0).data;
+    const double cc = c_;
+    for (std::size_t e = 0; e < n; ++e) {
+        const double u = double(x[e]) + cc;
+        // Clamped lanes take the root of c (a runtime value, so GCC cannot fold that path into a branch) and their
+        // term is then zeroed by an integer mask (a float select would be split back into a branch); adding +0
+        // leaves dx as it was, whatever dy holds.
+        const T g = T(0.5 / std::sqrt(u > 0 ? u : cc)) * dy[e];
+        dx[e] += keep_if(u > 0, g);
     }
 }
 

@@ -1,5 +1,6 @@
 #include "ops/std.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace rp {
@@ -26,37 +27,63 @@ bool constant_column(const Tensor<T>& x, std::size_t j) {
 }
 }  // namespace
 
+// The loops walk x row by row (contiguous) over strips of at most 512 columns, with the per-column accumulators
+// on the stack; every column still sums its rows in order 0..B−1, so the results are those of a column-by-column walk.
+constexpr std::size_t kStrip = 512;
+
 // μ_j = (1/B) Σ_b x_bj (= x_0j exactly for a constant column),   σ_j = sqrt(Σ_b (x_bj − μ_j)² / (B − 1) + ε)
 template <class T>
 void Std<T>::forward(const Ctx<T>& c) const {
     const Tensor<T>& x = c.x(0);
     if (x.rows < 2) throw GraphError("Std: the unbiased std needs a batch of at least 2, got " + std::to_string(x.rows));
-    for (std::size_t j = 0; j < x.cols; ++j) {
-        double mu = x(0, j);
-        if (!constant_column(x, j)) {
-            double s = 0;
-            for (std::size_t r = 0; r < x.rows; ++r) s += double(x(r, j));
-            mu = s / double(x.rows);
+    const std::size_t B = x.rows, n = x.cols;
+    T* __restrict mu = c.scratch;
+    for (std::size_t j0 = 0; j0 < n; j0 += kStrip) {
+        const std::size_t m = std::min(kStrip, n - j0);
+        double s[kStrip], v[kStrip];
+        unsigned char varies[kStrip];  // 1 once some row differs from row 0 (the column is not constant)
+        const T* __restrict x0 = x.row(0) + j0;
+        for (std::size_t j = 0; j < m; ++j) s[j] = 0, v[j] = 0, varies[j] = 0;
+        for (std::size_t r = 0; r < B; ++r) {
+            const T* __restrict xr = x.row(r) + j0;
+            for (std::size_t j = 0; j < m; ++j) {
+                s[j] += double(xr[j]);
+                varies[j] |= (unsigned char)(xr[j] != x0[j]);
+            }
         }
-        c.scratch[j] = T(mu);
-        double v = 0;
-        for (std::size_t r = 0; r < x.rows; ++r) {
-            const double d = double(x(r, j)) - double(c.scratch[j]);
-            v += d * d;
+        for (std::size_t j = 0; j < m; ++j) mu[j0 + j] = T(varies[j] ? s[j] / double(B) : double(x0[j]));
+        for (std::size_t r = 0; r < B; ++r) {
+            const T* __restrict xr = x.row(r) + j0;
+            const T* __restrict mj = mu + j0;
+            for (std::size_t j = 0; j < m; ++j) {
+                const double d = double(xr[j]) - double(mj[j]);
+                v[j] += d * d;
+            }
         }
-        c.out[j] = T(std::sqrt(v / double(x.rows - 1) + eps_));
+        for (std::size_t j = 0; j < m; ++j) c.out[j0 + j] = T(std::sqrt(v[j] / double(B - 1) + eps_));
     }
 }
 
 // dx_bj += dy_j (x_bj − μ_j) / ((B − 1) σ_j),   0 where σ_j = 0
+// (there every deviation is exactly 0, so a = 0 adds 0: the mask without a branch)
 template <class T>
 void Std<T>::backward(const Ctx<T>& c) const {
     if (!c.wants(0)) return;
     const Tensor<T>&x = c.x(0), &dx = c.dx(0);
-    for (std::size_t j = 0; j < x.cols; ++j) {
-        if (c.out[j] == T(0)) continue;
-        const double a = double(c.dout[j]) / (double(x.rows - 1) * double(c.out[j])), mu = double(c.scratch[j]);
-        for (std::size_t r = 0; r < x.rows; ++r) dx(r, j) += T(a * (double(x(r, j)) - mu));
+    const std::size_t B = x.rows, n = x.cols;
+    for (std::size_t j0 = 0; j0 < n; j0 += kStrip) {
+        const std::size_t m = std::min(kStrip, n - j0);
+        double a[kStrip], mu[kStrip];
+        for (std::size_t j = 0; j < m; ++j) {
+            const double sd = double(c.out[j0 + j]);
+            a[j] = sd == 0 ? 0.0 : double(c.dout[j0 + j]) / (double(B - 1) * sd);
+            mu[j] = double(c.scratch[j0 + j]);
+        }
+        for (std::size_t r = 0; r < B; ++r) {
+            const T* __restrict xr = x.row(r) + j0;
+            T* __restrict dr = dx.row(r) + j0;
+            for (std::size_t j = 0; j < m; ++j) dr[j] += T(a[j] * (double(xr[j]) - mu[j]));
+        }
     }
 }
 
