@@ -1,82 +1,17 @@
 // The `recpool` command line, run as a user would (the built binary through std::system): a tiny training on the
 // committed MNIST subset, eval, filters, resume, gradcheck, and every error path ending in one line and status 1.
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <boost/test/unit_test.hpp>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <nlohmann/json.hpp>
-#include <sstream>
-
+#include "cli_util.hpp"
 #include "data/npz.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using namespace rp::testing::cli;
 
 namespace {
 
-const std::string kBinary = std::string(RECPOOL_BINARY_DIR) + "/recpool";
-const std::string kData = RECPOOL_TEST_DATA;
-
-struct Result {
-    int status = -1;
-    std::string out, err;
-    std::size_t err_lines() const {
-        std::size_t n = 0;
-        for (char c : err) n += c == '\n';
-        return n;
-    }
-};
-
-std::string slurp(const fs::path& p) {
-    std::ifstream f(p);
-    std::stringstream s;
-    s << f.rdbuf();
-    return s.str();
-}
-
-fs::path scratch() {
-    static const fs::path dir = [] {
-        fs::path d = fs::temp_directory_path() / ("recpool-cli-test-" + std::to_string(::getpid()));
-        fs::remove_all(d);
-        fs::create_directories(d);
-        return d;
-    }();
-    return dir;
-}
-
-// Runs `recpool ARGS` with stdout and stderr captured.
-Result run(const std::string& args) {
-    BOOST_TEST_REQUIRE(fs::exists(kBinary), "the recpool binary is not built: " << kBinary << " (build the target `recpool`)");
-    const fs::path out = scratch() / "stdout.txt", err = scratch() / "stderr.txt";
-    const std::string cmd = "OPENBLAS_NUM_THREADS=1 '" + kBinary + "' " + args + " >'" + out.string() + "' 2>'" + err.string() + "'";
-    const int raw = std::system(cmd.c_str());
-    Result r;
-    r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-    r.out = slurp(out);
-    r.err = slurp(err);
-    return r;
-}
-
-// The subset as the training and test data of a tiny model.
-std::string subset_args() {
-    return " --train-images " + kData + "/train-images-500-idx3-ubyte --train-labels " + kData +
-           "/train-labels-500-idx1-ubyte --test-images " + kData + "/t10k-images-200-idx3-ubyte --test-labels " + kData +
-           "/t10k-labels-200-idx1-ubyte --train-size 400 --valid-size 100 --threads 1 ";
-}
 std::string tiny_args(const fs::path& out) {
     return "train drsae --hidden 16 --iterations 3 --batch 10 --lr 0.01 --seed 5 --no-progress --out '" + out.string() + "'" +
            subset_args();
-}
-
-// A failure: status 1, exactly one line on stderr, naming `needle`.
-void expect_failure(const Result& r, const std::string& needle) {
-    BOOST_TEST(r.status == 1, "status " << r.status << ", stderr: " << r.err);
-    BOOST_TEST(r.err_lines() == 1u, "stderr should be one line:\n" << r.err);
-    BOOST_TEST(r.err.find("recpool: error:") != std::string::npos, r.err);
-    BOOST_TEST(r.err.find(needle) != std::string::npos, "stderr should name '" << needle << "': " << r.err);
 }
 
 }  // namespace
@@ -104,6 +39,7 @@ BOOST_AUTO_TEST_CASE(option_and_config_errors_name_the_problem) {
     expect_failure(run("train drsae --momentum 1.5 --out " + (scratch() / "x").string()), "momentum");
     expect_failure(run("train drsae --threshold soft --out " + (scratch() / "x").string()), "threshold");
     expect_failure(run("train drsae --batch ten"), "--batch");
+    expect_failure(run("train drsae --dataset cifar --out " + (scratch() / "x").string()), "dataset");
     expect_failure(run("nonsense"), "nonsense");
     const fs::path bad_key = scratch() / "bad_key.json", bad_value = scratch() / "bad_value.json", bad_json = scratch() / "bad.json";
     std::ofstream(bad_key) << R"({"hidden": 16, "learning_rate": 0.1})";
@@ -182,6 +118,26 @@ BOOST_AUTO_TEST_CASE(train_eval_filters_resume) {
     // Not a checkpoint at all.
     std::ofstream(scratch() / "junk.npz") << "junk";
     expect_failure(run("eval " + (scratch() / "junk.npz").string()), "junk.npz");
+}
+
+// Fashion-MNIST from Debian's dataset-fashion-mnist (setup.sh installs it): 200 training images, the package's
+// validation part and test set; the log names the data, the checkpoint keeps it, eval reads the same test set.
+BOOST_AUTO_TEST_CASE(fashion_mnist_from_the_debian_package) {
+    BOOST_TEST_REQUIRE(fs::exists("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"),
+                       "Debian's dataset-fashion-mnist is not installed (bash setup.sh installs it)");
+    const fs::path dir = scratch() / "fashion";
+    const Result t = run("train drsae --dataset fashion --hidden 16 --iterations 2 --batch 10 --train-size 200 --valid-size 500 "
+                         "--epochs-pretrain 1 --epochs-finetune 1 --threads 1 --no-progress --no-pictures --out " + dir.string());
+    BOOST_TEST_REQUIRE(t.status == 0, t.err);
+    BOOST_TEST((t.out + t.err).find("Fashion-MNIST") != std::string::npos, t.out << t.err);
+    const json result = json::parse(slurp(dir / "result.json"));
+    const double test_error = result.at("test_error").get<double>();
+    BOOST_TEST((test_error > 0 && test_error < 0.9), "one epoch on 200 images should beat chance: " << test_error);
+    const Result e = run("eval " + (dir / "best.npz").string() + " --threads 1");
+    BOOST_TEST_REQUIRE(e.status == 0, e.err);
+    char expect[32];
+    std::snprintf(expect, sizeof expect, "test error %.2f%%", 100 * test_error);
+    BOOST_TEST(e.out.find(expect) != std::string::npos, e.out << " should contain " << expect);
 }
 
 BOOST_AUTO_TEST_CASE(divergence_is_reported_and_anomaly_mode_names_the_node) {

@@ -1,82 +1,15 @@
 // `recpool train recpool` and `recpool train groupsparse` run as a user would (the built binary through std::system):
 // a tiny training of each on the committed MNIST subset with the metrics log, the attribution block, checkpoints,
 // eval and filters; resume; the layer specs and options that are refused, each in one line with status 1.
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <boost/test/unit_test.hpp>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <nlohmann/json.hpp>
-#include <sstream>
+#include "cli_util.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using namespace rp::testing::cli;
 
 namespace {
 
-const std::string kBinary = std::string(RECPOOL_BINARY_DIR) + "/recpool";
-const std::string kData = RECPOOL_TEST_DATA;
-
-struct Result {
-    int status = -1;
-    std::string out, err;
-    std::size_t err_lines() const {
-        std::size_t n = 0;
-        for (char c : err) n += c == '\n';
-        return n;
-    }
-};
-
-std::string slurp(const fs::path& p) {
-    std::ifstream f(p);
-    std::stringstream s;
-    s << f.rdbuf();
-    return s.str();
-}
-
-fs::path scratch() {
-    static const fs::path dir = [] {
-        fs::path d = fs::temp_directory_path() / ("recpool-cli-recpool-test-" + std::to_string(::getpid()));
-        fs::remove_all(d);
-        fs::create_directories(d);
-        return d;
-    }();
-    return dir;
-}
-
-Result run(const std::string& args) {
-    BOOST_TEST_REQUIRE(fs::exists(kBinary), "the recpool binary is not built: " << kBinary << " (build the target `recpool`)");
-    const fs::path out = scratch() / "stdout.txt", err = scratch() / "stderr.txt";
-    const std::string cmd = "OPENBLAS_NUM_THREADS=1 '" + kBinary + "' " + args + " >'" + out.string() + "' 2>'" + err.string() + "'";
-    const int raw = std::system(cmd.c_str());
-    Result r;
-    r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-    r.out = slurp(out);
-    r.err = slurp(err);
-    return r;
-}
-
-std::string subset_args() {
-    return " --train-images " + kData + "/train-images-500-idx3-ubyte --train-labels " + kData +
-           "/train-labels-500-idx1-ubyte --test-images " + kData + "/t10k-images-200-idx3-ubyte --test-labels " + kData +
-           "/t10k-labels-200-idx1-ubyte --train-size 400 --valid-size 100 --threads 1 --no-progress ";
-}
-
-void expect_failure(const Result& r, const std::string& needle) {
-    BOOST_TEST(r.status == 1, "status " << r.status << ", stderr: " << r.err);
-    BOOST_TEST(r.err_lines() == 1u, "stderr should be one line:\n" << r.err);
-    BOOST_TEST(r.err.find("recpool: error:") != std::string::npos, r.err);
-    BOOST_TEST(r.err.find(needle) != std::string::npos, "stderr should name '" << needle << "': " << r.err);
-}
-
-std::vector<json> metrics(const fs::path& dir) {
-    std::vector<json> rows;
-    std::ifstream in(dir / "metrics.jsonl");
-    for (std::string line; std::getline(in, line);) rows.push_back(json::parse(line));
-    return rows;
-}
+std::string quiet_subset_args() { return subset_args() + " --no-progress "; }
 
 }  // namespace
 
@@ -96,7 +29,7 @@ BOOST_AUTO_TEST_CASE(help_on_the_new_models) {
 }
 
 BOOST_AUTO_TEST_CASE(bad_layer_specs_and_options_are_refused_by_name) {
-    const std::string out = " --out " + (scratch() / "bad").string() + subset_args();
+    const std::string out = " --out " + (scratch() / "bad").string() + quiet_subset_args();
     expect_failure(run("train recpool --layers 200:x" + out), "--layers");
     expect_failure(run("train recpool --layers 200:50,:5" + out), "layer 2");
     expect_failure(run("train recpool --layers 0:5" + out), "n = 0");
@@ -123,7 +56,7 @@ BOOST_AUTO_TEST_CASE(bad_layer_specs_and_options_are_refused_by_name) {
 BOOST_AUTO_TEST_CASE(train_recpool_eval_filters_resume) {
     const fs::path dir = scratch() / "rp";
     const std::string args = "train recpool --layers 30:6 --lambda-l1 0.02 --attribution --seed 3 --out '" + dir.string() + "'" +
-                             subset_args();
+                             quiet_subset_args();
     const Result t = run(args + " --epochs-pretrain 1 --epochs-finetune 2");
     BOOST_TEST_REQUIRE(t.status == 0, t.err);
     BOOST_TEST(t.out.find("test error") != std::string::npos, t.out);
@@ -164,7 +97,7 @@ BOOST_AUTO_TEST_CASE(train_recpool_eval_filters_resume) {
 BOOST_AUTO_TEST_CASE(train_groupsparse_on_a_torus) {
     const fs::path dir = scratch() / "gs";
     const Result t = run("train groupsparse --torus 6:6 --window 3 --lambda 0.05 --epochs-pretrain 1 --epochs-finetune 1 --out '" +
-                         dir.string() + "'" + subset_args());
+                         dir.string() + "'" + quiet_subset_args());
     BOOST_TEST_REQUIRE(t.status == 0, t.err);
     BOOST_TEST(t.err.find("6x6 torus") != std::string::npos, t.err);
     BOOST_TEST(fs::exists(dir / "pictures" / "topographic_map.png"));

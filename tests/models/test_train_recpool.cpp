@@ -12,39 +12,16 @@
 
 #include "data/npz.hpp"
 #include "models/trainer.hpp"
+#include "subset.hpp"
 
 using namespace rp;
+using rp::testing::fresh_dir;
+using rp::testing::subset;
+using rp::testing::Subset;
 namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
-
-const std::string kData = RECPOOL_TEST_DATA;
-
-struct Subset {
-    data::Dataset train, valid, test;
-    Subset() {
-        TrainConfig c;
-        c.train_images = kData + "/train-images-500-idx3-ubyte";
-        c.train_labels = kData + "/train-labels-500-idx1-ubyte";
-        c.test_images = kData + "/t10k-images-200-idx3-ubyte";
-        c.test_labels = kData + "/t10k-labels-200-idx1-ubyte";
-        c.valid_size = 100;
-        c.train_size = 400;
-        DrsaeData d = load_drsae_data(c, true, true);
-        train = *d.train_set, valid = *d.valid_set, test = *d.test_set;
-    }
-};
-const Subset& subset() {
-    static Subset s;
-    return s;
-}
-
-std::string fresh_dir(const std::string& name) {
-    const fs::path p = fs::temp_directory_path() / ("recpool-train-test-" + name + "-" + std::to_string(::getpid()));
-    fs::remove_all(p);
-    return p.string();
-}
 
 TrainConfig base(const std::string& out) {
     TrainConfig c;
@@ -143,7 +120,7 @@ BOOST_AUTO_TEST_CASE(group_sparse_autoencoder_beats_chance_by_far) {
 
 BOOST_AUTO_TEST_CASE(resumed_recpool_run_is_bit_identical_to_an_uninterrupted_one) {
     const Subset& s = subset();
-    const std::string a = fresh_dir("whole"), b = fresh_dir("resumed");
+    const std::string a = fresh_dir("rp-whole"), b = fresh_dir("rp-resumed");
     std::vector<float> whole, whole_best;
     std::vector<json> whole_metrics;
     {
