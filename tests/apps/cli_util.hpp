@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "metrics_log.hpp"
+
 namespace rp::testing::cli {
 
 namespace fs = std::filesystem;
@@ -77,12 +79,6 @@ inline void expect_failure(const Result& r, const std::string& needle) {
     BOOST_TEST(r.err.find(needle) != std::string::npos, "stderr should name '" << needle << "': " << r.err);
 }
 
-// The rows of a run's metrics.jsonl.
-inline std::vector<nlohmann::json> metrics(const fs::path& dir) {
-    std::vector<nlohmann::json> rows;
-    std::ifstream in(dir / "metrics.jsonl");
-    for (std::string line; std::getline(in, line);) rows.push_back(nlohmann::json::parse(line));
-    return rows;
-}
+using rp::testing::metrics;
 
 }  // namespace rp::testing::cli

@@ -12,10 +12,12 @@
 
 #include "data/npz.hpp"
 #include "models/trainer.hpp"
+#include "metrics_log.hpp"
 #include "subset.hpp"
 
 using namespace rp;
 using rp::testing::fresh_dir;
+using rp::testing::metrics;
 using rp::testing::subset;
 using rp::testing::Subset;
 namespace fs = std::filesystem;
@@ -61,14 +63,6 @@ TrainConfig tiny_recpool(const std::string& out) {
     c.average_from = 3;
     c.seed = 11;
     return c;
-}
-
-std::vector<json> metrics(const std::string& dir) {
-    std::vector<json> rows;
-    std::ifstream in(fs::path(dir) / "metrics.jsonl");
-    std::string line;
-    while (std::getline(in, line)) rows.push_back(json::parse(line));
-    return rows;
 }
 
 }  // namespace

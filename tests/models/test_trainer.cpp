@@ -11,10 +11,12 @@
 #include "data/idx.hpp"
 #include "data/npz.hpp"
 #include "models/trainer.hpp"
+#include "metrics_log.hpp"
 #include "subset.hpp"
 
 using namespace rp;
 using rp::testing::fresh_dir;
+using rp::testing::metrics;
 using rp::testing::subset;
 using rp::testing::Subset;
 namespace fs = std::filesystem;
@@ -38,14 +40,6 @@ TrainConfig tiny(const std::string& out) {
     c.train_size = 400;
     c.valid_size = 100;
     return c;
-}
-
-std::vector<json> metrics(const std::string& dir) {
-    std::vector<json> rows;
-    std::ifstream in(fs::path(dir) / "metrics.jsonl");
-    std::string line;
-    while (std::getline(in, line)) rows.push_back(json::parse(line));
-    return rows;
 }
 
 }  // namespace
