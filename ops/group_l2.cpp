@@ -1,8 +1,8 @@
 #include "ops/group_l2.hpp"
 
 #include <cmath>
-#include <cstdint>
-#include <cstring>
+
+#include "ops/vmath.hpp"
 
 namespace rp {
 
@@ -85,14 +85,6 @@ Shape GroupL2<T>::infer(const std::vector<Shape>& in) const {
 }
 
 namespace {
-// v where k, else +0, with integer ops only.
-inline double keep_if(bool k, double v) {
-    std::uint64_t b;
-    std::memcpy(&b, &v, sizeof b);
-    b &= -std::uint64_t(k);
-    std::memcpy(&v, &b, sizeof b);
-    return v;
-}
 // The block layout (group j = units [jg, jg + g)), one row; G = the size a compile-time constant for the common
 // sizes (the fixed inner loop lets GCC vectorize across groups), a runtime one otherwise. Same sums, same order.
 template <std::size_t Gs, class T>

@@ -1,32 +1,10 @@
 #include "ops/safe_sqrt.hpp"
 
 #include <cmath>
-#include <cstdint>
-#include <cstring>
+
+#include "ops/vmath.hpp"
 
 namespace rp {
-
-namespace {
-template <class T>
-struct Bits;
-template <>
-struct Bits<float> {
-    using U = std::uint32_t;
-};
-template <>
-struct Bits<double> {
-    using U = std::uint64_t;
-};
-// v where k, else +0, with integer ops only: a branch-free select the vectorizer keeps as one.
-template <class T>
-inline T keep_if(bool k, T v) {
-    typename Bits<T>::U b;
-    std::memcpy(&b, &v, sizeof b);
-    b &= -typename Bits<T>::U(k);
-    std::memcpy(&v, &b, sizeof b);
-    return v;
-}
-}  // namespace
 
 template <class T>
 Shape SafeSqrt<T>::infer(const std::vector<Shape>& in) const {
