@@ -160,16 +160,19 @@ template <class T>
 void product_axpy(std::size_t, std::size_t, std::size_t, const T*, std::size_t, std::size_t, const T*, T*, bool) {}
 #endif
 
-// Which products Linear computes itself, by the rows B and width n of x (B = 1 always goes to gemv / ger):
-//  * for 2 ≤ B ≤ 32 y = x Wᵀ and dx += dy W, where OpenBLAS's packing dominates;
+// Which products Linear computes itself, by the rows B and width n of x:
+//  * B = 1 goes to gemv / ger, unless OpenBLAS has more than one thread: waking its second thread for a product
+//    this small costs more than the product (a DrSAE step at B = 1 took twice as long with 2 threads), and
+//    the kernels, one row of x at a time, never wake it;
+//  * for 2 ≤ B ≤ 32 all three, y = x Wᵀ, dx += dy W and dW += dyᵀ x: OpenBLAS's packing dominates, and with
+//    more than one thread it wakes its pool for every one of them;
 //  * for every B when OpenBLAS runs one thread of AVX2 kernels on this AVX-512 CPU (OPENBLAS_CORETYPE=Haswell, as
 //    some shells here set it): the kernels then have twice its peak. Except y = x Wᵀ with n < 256: the dot-product
-//    kernel pays a lane reduction per output element, which with short rows costs more than OpenBLAS's packing.
-//    With its own AVX-512 kernels OpenBLAS is as fast above 32 rows, and can use threads.
-//  * dW += dyᵀ x only in that AVX2 case and from B = 8 up: a sum of B terms per element of dW, so reading and
-//    writing dW is most of the work, and OpenBLAS's AVX-512 kernels do that as well.
+//    kernel pays a lane reduction per output element, which with short rows costs more than OpenBLAS's packing;
+//    and dW += dyᵀ x below 8 rows. With its own AVX-512 kernels OpenBLAS is as fast above 32 rows, and can use
+//    threads.
 // RECPOOL_LINEAR_KERNELS=off leaves every product to OpenBLAS; RECPOOL_LINEAR_KERNELS=<rows> uses the kernels for all
-// three products from 2 rows up to <rows>, whatever OpenBLAS runs (both to compare and to rule the kernels out).
+// three products from 1 row up to <rows>, whatever OpenBLAS runs (both to compare and to rule the kernels out).
 struct KernelUse {
     bool nt, nn, tn;  // y = x Wᵀ, dx += dy W, dW += dyᵀ x
 };
@@ -185,13 +188,15 @@ KernelUse kernel_use(std::size_t B, std::size_t n) {
             if (core && std::strcmp(core, name) == 0) return true;
         return false;
     }();
-    if (forced == 0 || B < 2) return {false, false, false};
+    if (forced == 0) return {false, false, false};
     if (forced > 0) {
         const bool own = B <= std::size_t(forced);
         return {own, own, own};
     }
-    const bool small = B <= 32, blas_weaker = !blas_avx512 && openblas_get_num_threads() == 1;
-    return {small || (blas_weaker && n >= 256), small || blas_weaker, blas_weaker && B >= 8};
+    const bool threaded = openblas_get_num_threads() > 1;
+    if (B == 1) return {threaded, threaded, threaded};
+    const bool small = B <= 32, blas_weaker = !blas_avx512 && !threaded;
+    return {small || (blas_weaker && n >= 256), small || blas_weaker, (small && threaded) || (blas_weaker && B >= 8)};
 }
 
 }  // namespace
@@ -214,10 +219,10 @@ template <class T>
 void Linear<T>::forward(const Ctx<T>& c) const {
     const Tensor<T>&x = c.x(0), &W = c.x(1);
     const std::size_t B = x.rows, n = W.cols, m = W.rows;
-    if (B == 1)
-        blas::gemv(false, m, n, T(1), W.data, n, x.data, T(0), c.out.data);
-    else if (kernel_use(B, n).nt)
+    if (kernel_use(B, n).nt)
         product_nt(B, m, n, x.data, W.data, c.out.data);
+    else if (B == 1)
+        blas::gemv(false, m, n, T(1), W.data, n, x.data, T(0), c.out.data);
     else
         blas::gemm(false, true, B, m, n, T(1), x.data, n, W.data, n, T(0), c.out.data, m);
     if (c.n_in == 3)
@@ -233,18 +238,24 @@ void Linear<T>::backward(const Ctx<T>& c) const {
     const KernelUse own = kernel_use(B, n);
     const T beta0 = c.first(0) ? T(0) : T(1), beta1 = c.first(1) ? T(0) : T(1);
     if (c.wants(0)) {
-        if (B == 1)
-            blas::gemv(true, m, n, T(1), W.data, n, dy.data, beta0, c.dx(0).data);
-        else if (own.nn)
+        if (own.nn)
             product_axpy(B, n, m, dy.data, m, 1, W.data, c.dx(0).data, c.first(0));  // dx[B,n] += dy[B,m] W[m,n]
+        else if (B == 1)
+            blas::gemv(true, m, n, T(1), W.data, n, dy.data, beta0, c.dx(0).data);
         else
             blas::gemm(false, false, B, n, m, T(1), dy.data, m, W.data, n, beta0, c.dx(0).data, n);
     }
     if (c.wants(1)) {
         T* dW = c.dx(1).data;
-        if (B == 1 && c.first(1))  // dW = dy xᵀ: one write of dW, where zeroing and sger would pass over it twice
-            for (std::size_t i = 0; i < m; ++i)
-                for (std::size_t j = 0; j < n; ++j) dW[i * n + j] = dy[i] * x[j];
+        if (B == 1 && (own.tn || c.first(1)))  // dW (+)= dy xᵀ: one pass over dW, no thread woken
+            for (std::size_t i = 0; i < m; ++i) {
+                T* __restrict row = dW + i * n;
+                const T a = dy[i];
+                if (c.first(1))
+                    for (std::size_t j = 0; j < n; ++j) row[j] = a * x[j];
+                else
+                    for (std::size_t j = 0; j < n; ++j) row[j] += a * x[j];
+            }
         else if (B == 1)
             blas::ger(m, n, T(1), dy.data, x.data, dW, n);
         else if (own.tn)
