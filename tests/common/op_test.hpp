@@ -2,8 +2,11 @@
 // records which ops have a gradient test (tests/ops/test_registry.cpp fails for any registered op without one).
 #pragma once
 #include <boost/test/unit_test.hpp>
+#include <cmath>
+#include <cstdint>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "graph/gradcheck.hpp"
 #include "ops/registry.hpp"
@@ -19,6 +22,17 @@ struct MarkTested {
 GradCheckReport require_gradcheck(Graph<double>& g, const GradCheckOptions& o = {});
 // Build the registry's example for `op` at batch B and gradient-check it.
 GradCheckReport check_example(const std::string& op, std::size_t B = 3);
+
+// B rows of m non-negative values with unit L2 norm each, like preprocessed MNIST (uniform(…, seed) scaled).
+inline std::vector<double> unit_rows(std::size_t B, std::size_t m, std::uint64_t seed) {
+    auto v = uniform(B * m, 0, 1, seed);
+    for (std::size_t r = 0; r < B; ++r) {
+        double ss = 0;
+        for (std::size_t i = 0; i < m; ++i) ss += v[r * m + i] * v[r * m + i];
+        for (std::size_t i = 0; i < m; ++i) v[r * m + i] /= std::sqrt(ss);
+    }
+    return v;
+}
 
 }  // namespace rp::testing
 

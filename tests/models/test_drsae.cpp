@@ -9,6 +9,7 @@
 #include "op_test.hpp"
 
 using namespace rp;
+using rp::testing::unit_rows;
 namespace tt = boost::test_tools;
 
 namespace {
@@ -18,17 +19,6 @@ DrsaeConfig small_config(const std::string& threshold = "paper") {
     c.input = 20, c.hidden = 16, c.iterations = 4, c.classes = 3;
     c.threshold = threshold;
     return c;
-}
-
-// A few unit-L2 rows of non-negative "images" (like MNIST after preprocessing) and their labels.
-std::vector<double> unit_rows(std::size_t B, std::size_t m, std::uint64_t seed) {
-    auto v = uniform(B * m, 0, 1, seed);
-    for (std::size_t r = 0; r < B; ++r) {
-        double ss = 0;
-        for (std::size_t i = 0; i < m; ++i) ss += v[r * m + i] * v[r * m + i];
-        for (std::size_t i = 0; i < m; ++i) v[r * m + i] /= std::sqrt(ss);
-    }
-    return v;
 }
 
 struct Built {

@@ -12,19 +12,10 @@
 #include "optim/optimizer.hpp"
 
 using namespace rp;
+using rp::testing::unit_rows;
 namespace tt = boost::test_tools;
 
 namespace {
-
-std::vector<double> unit_rows(std::size_t B, std::size_t m, std::uint64_t seed) {
-    auto v = uniform(B * m, 0, 1, seed);
-    for (std::size_t r = 0; r < B; ++r) {
-        double ss = 0;
-        for (std::size_t i = 0; i < m; ++i) ss += v[r * m + i] * v[r * m + i];
-        for (std::size_t i = 0; i < m; ++i) v[r * m + i] /= std::sqrt(ss);
-    }
-    return v;
-}
 
 GroupSparseConfig contiguous_config() {
     GroupSparseConfig c;
