@@ -8,7 +8,7 @@ cd "$(dirname "$(readlink -f "$0")")"
 what=${1:-build}
 shift || true
 
-packages=(cmake g++ make pkg-config libxtensor-dev libxtensor-blas-dev libopenblas-dev libboost-test-dev libbenchmark-dev
+packages=(cmake g++ make pkg-config libxtensor-dev libxsimd-dev libxtensor-blas-dev libopenblas-dev libboost-test-dev libbenchmark-dev
           libcli11-dev nlohmann-json3-dev libstb-dev libfmt-dev zlib1g-dev libssl-dev python3-numpy dataset-fashion-mnist)
 missing=()
 for p in "${packages[@]}"; do
