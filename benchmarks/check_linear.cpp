@@ -6,6 +6,7 @@
 //
 //   build-bench/check_linear                                   # OPENBLAS_CORETYPE as set (Haswell: kernels at every B)
 //   env -u OPENBLAS_CORETYPE build-bench/check_linear          # AVX-512 OpenBLAS: kernels up to 32 rows
+//   RECPOOL_ISA=avx2 build-bench/check_linear                  # the AVX2 kernels (RECPOOL_ISA: ops/isa.hpp)
 //   RECPOOL_LINEAR_KERNELS=off build-bench/check_linear        # OpenBLAS only
 //
 // Exit status 1 and the first failing shape when an element differs from the reference by more than

@@ -1,8 +1,11 @@
 #include "op_test.hpp"
 #include "ops/linear.hpp"
+#include "ops/linear_kernels.hpp"
 #include "ops/sum.hpp"
 
 #include <cmath>
+#include <cstdlib>
+#include <string>
 
 using namespace rp;
 
@@ -48,15 +51,19 @@ BOOST_AUTO_TEST_CASE(shape_error_names_node_and_shapes) {
     }
 }
 
-// float32 at the sizes where Linear uses its own kernels, OpenBLAS, gemv/ger (ops/linear.cpp): x [B,n], W [m,n],
-// against a float64 sum. A backward pass is a first write of dx and dW (assign over stale values); a pass without
-// zeroing adds (accumulate): both are compared.
-BOOST_AUTO_TEST_CASE(float_products_match_float64_in_every_path) {
+// float32 and float64 at the sizes where Linear uses its own kernels, OpenBLAS, gemv/ger (ops/linear.cpp):
+// x [B,n], W [m,n], against a float64 sum. Widths 200, 204, 256 and 403 end rows on full registers, half registers
+// and single elements at both levels (AVX-512: 16 floats, AVX2: 8). A backward pass is a first write of dx and dW
+// (assign over stale values); a pass without zeroing adds (accumulate): both are compared. The bound, 1e-5 of the
+// sum of |terms|, is about 80 float ulps at the scale of that sum: any summation order stays well inside it,
+// a wrong or missing term does not.
+template <class T>
+void check_products() {
     for (std::size_t B : {1, 2, 7, 13, 40})
-        for (std::size_t n : {200, 256, 403}) {
+        for (std::size_t n : {200, 204, 256, 403}) {
             const std::size_t m = 37;
-            ParamStore<float> st;
-            Graph<float> g(st, B);
+            ParamStore<T> st;
+            Graph<T> g(st, B);
             auto x = g.input("x", n);
             g.set_input_grad(x, true);
             auto W = g.param(st.add("W", m, n));
@@ -92,6 +99,18 @@ BOOST_AUTO_TEST_CASE(float_products_match_float64_in_every_path) {
                     }
             }
         }
+}
+
+BOOST_AUTO_TEST_CASE(float_products_match_float64_in_every_path) { check_products<float>(); }
+BOOST_AUTO_TEST_CASE(double_products_match_float64_in_every_path) { check_products<double>(); }
+
+// The level CTest asked for is the level that ran (a typo or a silent fallback would test the wrong kernels).
+BOOST_AUTO_TEST_CASE(kernel_level_is_the_one_asked_for) {
+    const char* v = std::getenv("RECPOOL_ISA");
+    BOOST_TEST_MESSAGE("CPU runs " << isa_name(cpu_isa()) << ", Linear's kernels: " << isa_name(kernel_isa()));
+    if (v && *v) BOOST_TEST(std::string(isa_name(kernel_isa())) == v);
+    BOOST_TEST((linear_kernels() == nullptr) == (kernel_isa() == Isa::none));
+    if (linear_kernels()) BOOST_TEST(int(linear_kernels()->isa) == int(kernel_isa()));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
