@@ -22,7 +22,7 @@ namespace {
 // Σ_i log1p((x_i/s)²) for a block of at most 256 elements, evaluated in T (libmvec log1p clones, 8 doubles or 16
 // floats per call) into a buffer and summed into 8 double partial sums, which is what lets both loops vectorize.
 template <class T>
-void cauchy_block(const T* __restrict x, std::size_t m, T s, double* __restrict acc) {
+RP_LEVELS void cauchy_block(const T* __restrict x, std::size_t m, T s, double* __restrict acc) {
     T buf[256];
     for (std::size_t j = 0; j < m; ++j) {
         const T u = x[j] / s;

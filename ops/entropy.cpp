@@ -22,7 +22,7 @@ constexpr std::size_t kBlock = 512;  // elements per pass over stack buffers (a 
 // their own, each branch-free: in one loop GCC moves the call under the branch, which keeps the loop scalar;
 // split, the log loop vectorizes (ops/vmath.hpp) and no lane meets log's special cases (0, negatives, NaN).
 template <class T>
-void log_positive(const T* __restrict p, T* __restrict a, T* __restrict l, std::size_t m) {
+RP_LEVELS void log_positive(const T* __restrict p, T* __restrict a, T* __restrict l, std::size_t m) {
     for (std::size_t i = 0; i < m; ++i) a[i] = p[i] > T(0) ? p[i] : T(1);
     for (std::size_t i = 0; i < m; ++i) l[i] = std::log(a[i]);
 }

@@ -12,13 +12,17 @@ Shape Exp<T>::infer(const std::vector<Shape>& in) const {
     return in[0];
 }
 
+namespace {
+template <class T>
+RP_LEVELS void exp_each(const T* __restrict x, std::size_t n, T* __restrict y) {
+    for (std::size_t e = 0; e < n; ++e) y[e] = std::exp(x[e]);  // plain pointers: vectorized (ops/vmath.hpp)
+}
+}  // namespace
+
 // y = exp(x)
 template <class T>
 void Exp<T>::forward(const Ctx<T>& c) const {
-    const std::size_t n = c.x(0).size();
-    const T* __restrict x = c.x(0).data;
-    T* __restrict y = c.out.data;
-    for (std::size_t e = 0; e < n; ++e) y[e] = std::exp(x[e]);  // plain pointers: vectorized (ops/vmath.hpp)
+    exp_each(c.x(0).data, c.x(0).size(), c.out.data);
 }
 
 // dx += y ⊙ dy

@@ -16,7 +16,7 @@ namespace {
 // loop): x^q = −|x|^q for odd integer q (signbit, so −0 and −inf too), |x|^q for even q, NaN for finite x < 0
 // and non-integer q.
 template <class T, class Sink>
-void pow_each(const T* x, std::size_t n, double q, Sink sink) {
+RP_LEVELS void pow_each(const T* x, std::size_t n, double q, Sink sink) {
     auto run = [&](auto f) {
         for (std::size_t e = 0; e < n; ++e) sink(e, f(double(x[e])));
     };

@@ -15,17 +15,20 @@ Shape Sigmoid<T>::infer(const std::vector<Shape>& in) const {
 
 // y = 1 / (1 + e^{−z}), z = g x;  for z < 0 written e^{z} / (1 + e^{z}) so exp never overflows.
 // Both branches take exp of −|z|, so it is computed once and the branch is a select: the loop vectorizes.
+namespace {
 template <class T>
-void Sigmoid<T>::forward(const Ctx<T>& c) const {
-    const T g = T(gain_);
-    const std::size_t n = c.x(0).size();
-    const T* __restrict x = c.x(0).data;
-    T* __restrict y = c.out.data;
+RP_LEVELS void sigmoid_each(const T* __restrict x, std::size_t n, T g, T* __restrict y) {
     for (std::size_t e = 0; e < n; ++e) {
         const T z = g * x[e];
         const T ez = std::exp(-std::fabs(z));  // e^{−z} for z ≥ 0, e^{z} for z < 0 (and NaN stays NaN)
         y[e] = (z >= 0 ? T(1) : ez) / (T(1) + ez);
     }
+}
+}  // namespace
+
+template <class T>
+void Sigmoid<T>::forward(const Ctx<T>& c) const {
+    sigmoid_each(c.x(0).data, c.x(0).size(), T(gain_), c.out.data);
 }
 
 // dx += dy · g · y (1 − y)

@@ -68,7 +68,7 @@ T rowmax(const T* __restrict z, std::size_t k) {
 
 // Fills e, m and S for rows [r0, r0 + R) of z (k columns), R·k ≤ kBuf.
 template <class T>
-void shifted_exp(const T* __restrict z, std::size_t R, std::size_t k, Block<T>& b) {
+RP_LEVELS void shifted_exp(const T* __restrict z, std::size_t R, std::size_t k, Block<T>& b) {
     T* __restrict e = b.e;
     for (std::size_t r = 0; r < R; ++r) {
         const T* __restrict zr = z + r * k;
@@ -90,7 +90,7 @@ void shifted_exp(const T* __restrict z, std::size_t R, std::size_t k, Block<T>& 
 }
 
 template <class T>
-void finish_lse(std::size_t R, Block<T>& b) {
+RP_LEVELS void finish_lse(std::size_t R, Block<T>& b) {
     double* __restrict l = b.lse;
     const T* __restrict m = b.m;
     for (std::size_t r = 0; r < R; ++r) l[r] = double(m[r]) + std::log(l[r]);

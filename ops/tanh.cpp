@@ -6,6 +6,13 @@
 
 namespace rp {
 
+namespace {
+template <class T>
+RP_LEVELS void tanh_each(const T* __restrict x, std::size_t n, T* __restrict y) {
+    for (std::size_t e = 0; e < n; ++e) y[e] = std::tanh(x[e]);  // plain pointers: vectorized (ops/vmath.hpp)
+}
+}  // namespace
+
 template <class T>
 Shape Tanh<T>::infer(const std::vector<Shape>& in) const {
     require_inputs(in, 1);
@@ -15,10 +22,7 @@ Shape Tanh<T>::infer(const std::vector<Shape>& in) const {
 // y = tanh(x)
 template <class T>
 void Tanh<T>::forward(const Ctx<T>& c) const {
-    const std::size_t n = c.x(0).size();
-    const T* __restrict x = c.x(0).data;
-    T* __restrict y = c.out.data;
-    for (std::size_t e = 0; e < n; ++e) y[e] = std::tanh(x[e]);  // plain pointers: vectorized (ops/vmath.hpp)
+    tanh_each(c.x(0).data, c.x(0).size(), c.out.data);
 }
 
 // dx += dy (1 − y²)

@@ -29,6 +29,17 @@ RP_SIMD_CLONE double pow(double, double) noexcept;
 #undef RP_SIMD_CLONE
 #endif
 
+// RP_LEVELS on a loop function: in the portable build (RECPOOL_NATIVE=OFF defines RECPOOL_PORTABLE), GCC compiles
+// it for x86-64-v4, x86-64-v3 and baseline x86-64, and the dynamic loader picks the version for the CPU (an
+// ifunc), so exp/log/tanh/pow loops call libmvec's AVX2 variants (8 floats a call) instead of the baseline's
+// SSE ones (4) where the CPU has them. In a native build the one -march=native version is already the best.
+// Not for virtual functions (GCC cannot clone them): put the loop in a free function and mark that.
+#if defined(RECPOOL_PORTABLE) && defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__GLIBC__)
+#define RP_LEVELS __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define RP_LEVELS
+#endif
+
 namespace rp {
 // v where k, else +0, by masking its bits: a select GCC 12 keeps in the vector loop, where `k ? v : 0` on a float
 // would be turned back into a branch and stop the vectorizer. Adding the result leaves a sum as it was when k is
