@@ -204,6 +204,15 @@ void Graph<T>::set_input_grad(Var<T> v, bool on) {
 }
 
 template <class T>
+void Graph<T>::set_latent(Var<T> v, bool on) {
+    check_var(v, "set_latent");
+    if (nodes_[v.id].kind != NodeKind::Input)
+        throw GraphError("set_latent: node '" + nodes_[v.id].name + "' is a " + nodes_[v.id].op_name() + ", not an input");
+    nodes_[v.id].latent = on;
+    dirty_ = true;
+}
+
+template <class T>
 Tensor<T> Graph<T>::view(int id, bool grad) {
     Node<T>& n = nodes_.at(id);
     if (n.kind == NodeKind::Param) return grad ? store_.grad(n.param) : store_.value(n.param);
@@ -213,23 +222,35 @@ Tensor<T> Graph<T>::view(int id, bool grad) {
 }
 
 // Which nodes carry a gradient: those that depend on a parameter or a gradient-wanting input AND lead to a loss.
+// For backward_latent the sources are the latent inputs alone.
 template <class T>
 void Graph<T>::prepare() {
     if (!dirty_) return;
     const int n = size();
-    std::vector<char> from(n, 0), to(n, 0);
+    std::vector<char> from(n, 0), lfrom(n, 0), to(n, 0);
+    latent_dep_.assign(n, 0);  // forward dependence: through any input, differentiable or not
     for (int i = 0; i < n; ++i) {
         const Node<T>& nd = nodes_[i];
         if (nd.kind == NodeKind::Param || (nd.kind == NodeKind::Input && nd.input_grad)) from[i] = 1;
-        for (std::size_t j = 0; j < nd.inputs.size(); ++j)
-            if (from[nd.inputs[j]] && nd.op->differentiable(j)) from[i] = 1;
+        if (nd.kind == NodeKind::Input && nd.latent) lfrom[i] = latent_dep_[i] = 1;
+        for (std::size_t j = 0; j < nd.inputs.size(); ++j) {
+            const int in = nd.inputs[j];
+            if (latent_dep_[in]) latent_dep_[i] = 1;
+            if (!nd.op->differentiable(j)) continue;
+            if (from[in]) from[i] = 1;
+            if (lfrom[in]) lfrom[i] = 1;
+        }
     }
     for (auto& l : losses_) to[l.node] = 1;
     for (int i = n - 1; i >= 0; --i)
         if (to[i])
             for (int j : nodes_[i].inputs) to[j] = 1;
     needs_grad_.assign(n, 0);
-    for (int i = 0; i < n; ++i) needs_grad_[i] = from[i] && to[i];
+    latent_grad_.assign(n, 0);
+    for (int i = 0; i < n; ++i) {
+        needs_grad_[i] = from[i] && to[i];
+        latent_grad_[i] = lfrom[i] && to[i];
+    }
     dirty_ = false;
 }
 
@@ -240,12 +261,12 @@ bool Graph<T>::needs_grad(int id) {
 }
 
 template <class T>
-void Graph<T>::bind(int id) {
+void Graph<T>::bind(int id, const std::vector<char>& grads) {
     Node<T>& n = nodes_[id];
     for (std::size_t j = 0; j < n.inputs.size(); ++j) {
         const int in = n.inputs[j];
         n.in_views[j] = view(in, false);
-        n.din_views[j] = (needs_grad_[in] && n.op->differentiable(j)) ? view(in, true) : Tensor<T>{};
+        n.din_views[j] = (grads[in] && n.op->differentiable(j)) ? view(in, true) : Tensor<T>{};
     }
 }
 
@@ -300,20 +321,31 @@ void Graph<T>::forward_to(Var<T> v) {
     }
 }
 
+template <class T>
+void Graph<T>::forward_latent() {
+    prepare();
+    for (int i = 0; i < size(); ++i)
+        if (latent_dep_[i]) {
+            run_forward(i);
+            if (anomaly_) check_finite_forward(i);
+        }
+}
+
 // No gradient is zeroed up front. Every gradient backward will write starts "unwritten": intermediate ones in
 // every pass, leaves (parameters, gradient-wanting inputs) when zero_params (otherwise they accumulate across
 // passes). Its first writer assigns it (Ctx::first) or finds it zeroed just before; what no op writes is zeroed
 // at the end. Parameters of the store that this pass never reaches are zeroed here.
+// In a latent pass only the latent inputs are leaves to be written; no other leaf, parameters included, is touched.
 template <class T>
-void Graph<T>::zero_grads(bool zero_params) {
-    if (zero_params) reached_.assign(store_.count(), 0);  // no allocation after the first pass
+void Graph<T>::zero_grads(bool zero_params, bool latent) {
+    if (zero_params && !latent) reached_.assign(store_.count(), 0);  // no allocation after the first pass
     for (int i = 0; i < size(); ++i) {
         const Node<T>& n = nodes_[i];
         const bool leaf = n.kind == NodeKind::Param || n.kind == NodeKind::Input;
-        written_[i] = n.kind != NodeKind::Op && !(leaf && zero_params);
-        if (n.kind == NodeKind::Param && zero_params && needs_grad_[i]) reached_[n.param.index] = 1;
+        written_[i] = n.kind != NodeKind::Op && !(latent ? n.latent : leaf && zero_params);
+        if (!latent && n.kind == NodeKind::Param && zero_params && needs_grad_[i]) reached_[n.param.index] = 1;
     }
-    if (zero_params)
+    if (zero_params && !latent)
         for (std::size_t k = 0; k < store_.count(); ++k)
             if (!reached_[k]) {
                 Tensor<T> g = store_.grad(int(k));
@@ -322,21 +354,23 @@ void Graph<T>::zero_grads(bool zero_params) {
 }
 
 template <class T>
-void Graph<T>::backward_seeded(int only_term, bool zero_params, double seed_scale) {
+void Graph<T>::backward_seeded(int only_term, bool zero_params, double seed_scale, const std::vector<double>* weights,
+                               bool latent) {
     prepare();
+    const std::vector<char>& need = latent ? latent_grad_ : needs_grad_;
     written_.resize(nodes_.size());  // no allocation after the first pass
-    zero_grads(zero_params);
+    zero_grads(zero_params, latent);
     for (std::size_t k = 0; k < losses_.size(); ++k) {
         const int l = losses_[k].node;
-        if ((only_term >= 0 && int(k) != only_term) || !needs_grad_[l]) continue;
+        if ((only_term >= 0 && int(k) != only_term) || !need[l]) continue;
         if (!written_[l]) view(l, true)[0] = T(0);
         written_[l] = 1;
-        view(l, true)[0] += T(losses_[k].weight * seed_scale);
+        view(l, true)[0] += T((weights ? (*weights)[k] : losses_[k].weight) * seed_scale);
     }
     for (int i = size() - 1; i >= 0; --i) {
         Node<T>& n = nodes_[i];
-        if (!needs_grad_[i] || n.kind != NodeKind::Op || !written_[i]) continue;  // unwritten: zero, adds nothing
-        bind(i);
+        if (!need[i] || n.kind != NodeKind::Op || !written_[i]) continue;  // unwritten: zero, adds nothing
+        bind(i, need);
         const bool assigns = n.op->assigns_first();
         for (std::size_t k = 0; k < n.inputs.size(); ++k) {
             const int j = n.inputs[k];
@@ -353,7 +387,7 @@ void Graph<T>::backward_seeded(int only_term, bool zero_params, double seed_scal
     }
     // Gradients no op wrote are zero; make them read so.
     for (int i = 0; i < size(); ++i)
-        if (needs_grad_[i] && !written_[i]) {
+        if (need[i] && !written_[i]) {
             Tensor<T> g = view(i, true);
             std::fill(g.begin(), g.end(), T(0));
         }
@@ -362,6 +396,22 @@ void Graph<T>::backward_seeded(int only_term, bool zero_params, double seed_scal
 template <class T>
 void Graph<T>::backward(bool zero_params, double seed_scale) {
     backward_seeded(-1, zero_params, seed_scale);
+}
+
+template <class T>
+void Graph<T>::backward_weighted(const std::vector<double>& weights, bool zero_params) {
+    if (weights.size() != losses_.size())
+        throw GraphError("backward_weighted: " + std::to_string(weights.size()) + " weights for " +
+                         std::to_string(losses_.size()) + " loss terms");
+    backward_seeded(-1, zero_params, 1.0, &weights);
+}
+
+template <class T>
+void Graph<T>::backward_latent() {
+    bool any = false;
+    for (const Node<T>& n : nodes_) any = any || (n.kind == NodeKind::Input && n.latent);
+    if (!any) throw GraphError("backward_latent: the graph has no latent input (Graph::set_latent)");
+    backward_seeded(-1, true, 1.0, nullptr, true);
 }
 
 template <class T>

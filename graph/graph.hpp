@@ -45,6 +45,7 @@ struct Node {
     std::vector<Tensor<T>> in_views, din_views;  // reused every run, so a step allocates nothing
     std::vector<char> fresh;                     // per input: first write of its gradient in this pass
     bool input_grad = false;         // Input nodes: compute d(energy)/d(input) too
+    bool latent = false;             // Input nodes: a latent variable (set_latent)
     std::string op_name() const { return op ? op->name() : kind_name(kind); }
 };
 
@@ -96,7 +97,20 @@ public:
     void backward(bool zero_params = true, double seed_scale = 1.0);
     // Same, seeding only loss term `term` (loss attribution).
     void backward_term(std::size_t term, bool zero_params = true);
+    // Same, seeding loss term k with weights[k] instead of its weight (one pass for several objectives that share
+    // a forward, e.g. a decoder and an encoder loss over disjoint parameters). weights.size() == losses().size().
+    void backward_weighted(const std::vector<double>& weights, bool zero_params = true);
     double energy() const;  // Σ weight · loss, after forward
+
+    // ---- latent variables (inference: minimise the energy over an input with the parameters frozen) ----
+    // A latent input is data to forward() and backward(); backward_latent() differentiates the energy with respect to
+    // the latent inputs only: it walks just the nodes on a latent → loss path, so parameter gradients (and
+    // every other gradient off that path) are left untouched and no parameter gradient is computed.
+    // forward_latent() recomputes only the nodes that depend on a latent input; the others keep the values of the
+    // last forward(), which must have run with the current batch and the current non-latent inputs.
+    void set_latent(Var<T> v, bool on = true);
+    void forward_latent();
+    void backward_latent();
     double loss_value(std::size_t term) const;
 
     // ---- inspecting ----
@@ -128,14 +142,16 @@ public:
 private:
     friend struct Var<T>;
     Tensor<T> view(int id, bool grad);
-    void bind(int id);
+    void bind(int id, const std::vector<char>& grads);
+    void bind(int id) { bind(id, needs_grad_); }
     void prepare();
     void check_var(Var<T> v, const std::string& what) const;
     void check_finite_forward(int id);
     void check_finite_backward(int id);
     std::string unique_name(const std::string& base);
-    void zero_grads(bool zero_params);
-    void backward_seeded(int only_term, bool zero_params, double seed_scale);
+    void zero_grads(bool zero_params, bool latent);
+    void backward_seeded(int only_term, bool zero_params, double seed_scale, const std::vector<double>* weights = nullptr,
+                         bool latent = false);
     void call_backward(int id);
 
     ParamStore<T>& store_;
@@ -146,6 +162,7 @@ private:
     bool anomaly_ = false;
     bool dirty_ = true;
     std::vector<char> needs_grad_;
+    std::vector<char> latent_dep_, latent_grad_;  // depends on a latent input; and also leads to a loss
     std::vector<char> written_;  // during backward: this node's gradient holds this pass's values
     std::vector<char> reached_;  // per parameter of the store: this graph's backward writes its gradient
 };
