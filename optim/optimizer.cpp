@@ -127,6 +127,8 @@ Adam<T>::Adam(ParamStore<T>& store, const AdamOptions& opt) : Optimizer<T>(store
     if (!(opt.lr >= 0)) throw std::invalid_argument("Adam needs lr >= 0");
     if (!(opt.beta1 >= 0 && opt.beta1 < 1 && opt.beta2 >= 0 && opt.beta2 < 1))
         throw std::invalid_argument("Adam needs beta1 and beta2 in [0, 1)");
+    for (ParamHandle h : opt.params)
+        if (!store.owns(h)) throw std::invalid_argument("Adam: a parameter of its group belongs to another store");
 }
 
 template <class T>
@@ -146,8 +148,9 @@ void Adam<T>::step() {
     const double lr = rate();
     const double c1 = 1 - std::pow(opt_.beta1, double(t + 1)), c2 = 1 - std::pow(opt_.beta2, double(t + 1));
     const T b1 = T(opt_.beta1), b2 = T(opt_.beta2);
-    for (std::size_t k = 0; k < st.count(); ++k) {
-        const ParamInfo& p = st.info(int(k));
+    const bool group = !opt_.params.empty();
+    for (std::size_t k = 0; k < (group ? opt_.params.size() : st.count()); ++k) {
+        const ParamInfo& p = group ? st.info(opt_.params[k]) : st.info(int(k));
         if (this->ascend(p, opt_.ascent_lr)) continue;
         T* w = st.values().data() + p.offset;
         const T* g = st.grads().data() + p.offset;
@@ -162,7 +165,10 @@ void Adam<T>::step() {
             w[i] -= T(lr * (double(m[i]) / c1) / (std::sqrt(double(v[i]) / c2) + opt_.eps));
         }
     }
-    st.apply_constraints(t);
+    if (group)
+        for (ParamHandle h : opt_.params) st.apply_constraints(h, t);
+    else
+        st.apply_constraints(t);
     ++this->step_;
 }
 

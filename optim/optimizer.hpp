@@ -89,6 +89,9 @@ struct AdamOptions {
     double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
     double weight_decay = 0;  // added to the gradient (L2), like the classic Adam paper
     double ascent_lr = 1e-2;
+    // The parameter group this optimizer updates (and constrains); empty: every parameter of the store. Two
+    // optimizers with disjoint groups give parts of a model their own rates, as VDL's encoder and decoder have.
+    std::vector<ParamHandle> params;
 };
 
 // Adam with bias correction; lr_scale scales each parameter's step.
@@ -104,7 +107,7 @@ protected:
 
 private:
     AdamOptions opt_;
-    std::vector<T> m_, v_;
+    std::vector<T> m_, v_;  // over the whole store (0 outside the group): one state layout, grouped or not
 };
 
 }  // namespace rp
