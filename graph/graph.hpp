@@ -101,6 +101,7 @@ public:
     // a forward, e.g. a decoder and an encoder loss over disjoint parameters). weights.size() == losses().size().
     void backward_weighted(const std::vector<double>& weights, bool zero_params = true);
     double energy() const;  // Σ weight · loss, after forward
+    double loss_value(std::size_t term) const;
 
     // ---- latent variables (inference: minimise the energy over an input with the parameters frozen) ----
     // A latent input is data to forward() and backward(); backward_latent() differentiates the energy with respect to
@@ -111,7 +112,6 @@ public:
     void set_latent(Var<T> v, bool on = true);
     void forward_latent();
     void backward_latent();
-    double loss_value(std::size_t term) const;
 
     // ---- inspecting ----
     Tensor<T> value(Var<T> v) { return view(v.id, false); }
