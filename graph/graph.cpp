@@ -185,13 +185,19 @@ void Graph<T>::set_batch(std::size_t b) {
 }
 
 template <class T>
-void Graph<T>::set_input(Var<T> v, const T* data, std::size_t b) {
+Tensor<T> Graph<T>::bind_input(Var<T> v, std::size_t b) {
     check_var(v, "set_input");
-    Node<T>& n = nodes_[v.id];
+    const Node<T>& n = nodes_[v.id];
     if (n.kind != NodeKind::Input && n.kind != NodeKind::Labels)
         throw GraphError("set_input: node '" + n.name + "' is a " + n.op_name() + ", not an input");
     set_batch(b);
-    std::copy(data, data + b * n.shape.cols, n.value.begin());
+    return view(v.id, false);
+}
+
+template <class T>
+void Graph<T>::set_input(Var<T> v, const T* data, std::size_t b) {
+    Tensor<T> dst = bind_input(v, b);
+    std::copy(data, data + dst.size(), dst.data);
 }
 
 template <class T>

@@ -14,6 +14,11 @@
 #include "graph/op.hpp"
 #include "graph/params.hpp"
 
+namespace xt {
+template <class D>
+class xexpression;
+}
+
 namespace rp {
 
 template <class T>
@@ -123,6 +128,15 @@ public:
     int find(const std::string& name) const;  // -1 when absent
     Var<T> var(int id) { return {this, id}; }
     const std::vector<LossTerm>& losses() const { return losses_; }
+
+    // ---- xtensor at the edges (defined in graph/xt.hpp; include it to use these) ----
+    // Views of the graph's own buffers, no copy: [batch, cols] for a batched node, [rows, cols] otherwise.
+    auto value_view(Var<T> v);
+    auto grad_view(Var<T> v);   // GraphError for a node without a gradient (a constant)
+    auto param_view(Var<T> v);  // a parameter node's value (the store's memory); GraphError for any other node
+    // Evaluate an expression of shape {b, cols} (or {b} for one column) into an input or labels node, bind batch b.
+    template <class E>
+    void set_input(Var<T> v, const xt::xexpression<E>& batch);
     ParamStore<T>& store() { return store_; }
     // Nodes whose gradient backward computes (on a path from a parameter or a gradient-wanting input to a loss).
     bool needs_grad(int id);
@@ -142,6 +156,7 @@ public:
 private:
     friend struct Var<T>;
     Tensor<T> view(int id, bool grad);
+    Tensor<T> bind_input(Var<T> v, std::size_t b);  // check v is an input, bind batch b, its [b, cols] value
     void bind(int id, const std::vector<char>& grads);
     void bind(int id) { bind(id, needs_grad_); }
     void prepare();

@@ -13,6 +13,11 @@
 
 #include "graph/tensor.hpp"
 
+namespace xt {
+template <class D>
+class xexpression;
+}
+
 namespace rp {
 
 enum class ConstraintKind {
@@ -66,6 +71,12 @@ public:
     std::vector<T>& values() { return values_; }
     std::vector<T>& grads() { return grads_; }
     const std::vector<T>& values() const { return values_; }
+    // xtensor at the edge (defined in graph/xt.hpp; include it to use these): [rows, cols] views of the store's
+    // own buffers, and a copy of an expression into a parameter after checking its shape (GraphError naming both).
+    auto view(ParamHandle h);
+    auto grad_view(ParamHandle h);
+    template <class E>
+    void set(ParamHandle h, const xt::xexpression<E>& e);
 
     void zero_grad();
     // Constraints of every parameter; `step` is the update count, for constraints applied every k-th update.
