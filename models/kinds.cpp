@@ -9,9 +9,10 @@ namespace rp {
 const ModelKind& drsae_kind();
 const ModelKind& recpool_kind();
 const ModelKind& groupsparse_kind();
+const ModelKind& lista_kind();
 
 const std::vector<const ModelKind*>& model_kinds() {
-    static const std::vector<const ModelKind*> all{&drsae_kind(), &recpool_kind(), &groupsparse_kind()};
+    static const std::vector<const ModelKind*> all{&drsae_kind(), &recpool_kind(), &groupsparse_kind(), &lista_kind()};
     return all;
 }
 
