@@ -215,6 +215,16 @@ BOOST_AUTO_TEST_CASE(checkpoint_round_trip) {
         BOOST_TEST(m.find("[16,784]") != std::string::npos, m);
         BOOST_TEST(m.find("[8,784]") != std::string::npos, m);
     }
+    // a checkpoint written before the optimizer options and the validation metric's name existed still loads
+    data::Npz before = z;
+    before.entries.erase("trainer/valid_metric");
+    json old_cfg = json::parse(z.text("config"));
+    for (const char* k : {"optimizer", "weight_decay", "beta1", "beta2", "eps"}) old_cfg.erase(k);
+    before.put("config", data::NpyArray::text(old_cfg.dump()));
+    data::save_npz(dir + "/before.npz", before);
+    auto O = load_model(dir + "/before.npz", /*last=*/true);
+    BOOST_TEST(O->cfg.optimizer == "sgd");
+    BOOST_TEST(O->model->evaluate(*O->graph, s.test).at(0).second == last_err);
     // another model's archive is named as such
     data::Npz foreign = z;
     foreign.put("model", data::NpyArray::text("lenet"));
