@@ -87,7 +87,8 @@ OptimizerConfig TrainConfig::optimizer_config(std::size_t per_epoch) const {
 void to_json(json& j, const TrainConfig& c) {
     j = c.model_config();
     j["model"] = c.kind;
-    for (auto& [k, v] : train_options().write(c).items()) j[k] = v;
+    const json train = train_options().write(c);  // (a temporary's items() would dangle in the loop)
+    for (auto it = train.begin(); it != train.end(); ++it) j[it.key()] = *it;
 }
 
 void from_json(const json& j, TrainConfig& c) {

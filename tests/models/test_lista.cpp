@@ -20,7 +20,7 @@ using rp::testing::subset;
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-BOOST_AUTO_TEST_SUITE(model_kinds)
+BOOST_AUTO_TEST_SUITE(registered_kinds)
 
 BOOST_AUTO_TEST_CASE(every_kind_passes_the_gradient_check_of_its_whole_energy) {
     BOOST_TEST(model_kinds().size() >= 4u);
