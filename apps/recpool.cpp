@@ -203,19 +203,19 @@ int run_train(const TrainCli& t) {
     set_threads(cfg.threads);
 
     const RunData d = load_run_data(cfg, true, true);
-    if (!cfg.quiet)
+    trainer.attach(*d.train_set, d.valid_set.get());
+    if (checkpoint)
+        trainer.resume(*checkpoint);  // a checkpoint that does not fit the model fails here, before any output
+    else
+        trainer.initialize();
+    if (!cfg.quiet) {
         std::fprintf(stderr,
                      "recpool: %s; %zu + %zu epochs of %zu training digits (batch %zu, %s lr %g/(1 + %g t)); %zu validation, "
                      "%zu test digits from %s; %zu OpenBLAS thread(s); output %s\n",
                      trainer.model().describe().c_str(), cfg.epochs_pretrain, cfg.epochs_finetune, d.train_set->n, cfg.batch,
                      cfg.optimizer.c_str(), cfg.lr, cfg.lr_decay, d.valid_set->n, d.test_set->n, d.source.c_str(), cfg.threads,
                      cfg.out.c_str());
-    trainer.attach(*d.train_set, d.valid_set.get());
-    if (!checkpoint)
-        trainer.initialize();
-    else {
-        trainer.resume(*checkpoint);
-        if (!cfg.quiet) std::fprintf(stderr, "recpool: resumed from %s after epoch %zu of %zu\n", t.resume.c_str(), trainer.epoch(), cfg.epochs());
+        if (checkpoint) std::fprintf(stderr, "recpool: resumed from %s after epoch %zu of %zu\n", t.resume.c_str(), trainer.epoch(), cfg.epochs());
     }
     trainer.run();
     trainer.use_best();
