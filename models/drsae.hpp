@@ -33,9 +33,10 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json_fwd.hpp>
+#include "models/options.hpp"
 
 #include "graph/graph.hpp"
+#include "models/kind.hpp"
 
 namespace rp::data {
 struct Dataset;
@@ -64,6 +65,8 @@ struct DrsaeConfig {
     double enc_row_bound() const;
 };
 
+// The options of DrsaeConfig, declared once (models/options.hpp): JSON, command line and validation.
+const Options<DrsaeConfig>& drsae_options();
 // JSON object with every field; from_json rejects unknown keys and bad values by name (std::invalid_argument).
 void to_json(nlohmann::json& j, const DrsaeConfig& c);
 void from_json(const nlohmann::json& j, DrsaeConfig& c);
@@ -92,5 +95,19 @@ void init_drsae(ParamStore<T>& store, const Drsae<T>& m, const data::Dataset* tr
 
 // The loss names registered on the graph.
 inline const char* const kDrsaeLosses[] = {"reconstruction", "sparsity", "classification"};
+
+// DrSAE as the model kind "drsae" (models/kind.hpp). Pictures: encoder_rows.png (E rows), decoder_columns.png
+// (D columns), classifier_rows.png (C rows), reconstructions.png.
+template <class T>
+class DrsaeModel : public Model<T> {
+public:
+    DrsaeModel(ParamStore<T>& store, Graph<T>& g, const DrsaeConfig& cfg);
+    Drsae<T> net;
+    std::string describe() const override;
+    void init(ParamStore<T>& store, const data::Dataset* train, std::uint64_t seed) override;
+    void gradcheck_point(ParamStore<T>& store, std::uint64_t seed) override;
+    std::vector<std::string> pictures(Graph<T>& g, const std::string& dir, const data::Dataset* digits) override;
+};
+const ModelKind& drsae_kind();
 
 }  // namespace rp

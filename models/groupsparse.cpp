@@ -8,7 +8,9 @@
 #include <nlohmann/json.hpp>
 
 #include "data/dataset.hpp"
-#include "models/config_json.hpp"
+#include "data/png.hpp"
+#include "models/options.hpp"
+#include "models/pictures.hpp"
 #include "ops/cmul.hpp"
 #include "ops/l2_cost.hpp"
 #include "ops/linear.hpp"
@@ -19,42 +21,70 @@
 
 namespace rp {
 
-namespace {
-void need(bool ok, const std::string& field, const std::string& range, const std::string& got) {
-    if (!ok) throw std::invalid_argument(field + " must be " + range + ", got " + got);
+const Options<GroupSparseConfig>& groupsparse_options() {
+    using C = GroupSparseConfig;
+    using namespace rules;
+    static const Options<C> o = Options<C>()
+        .add("input", &C::input, "input size m", in<std::size_t>(1, 10000000))
+        .add("hidden", &C::hidden, "code units n", in<std::size_t>(1, 100000))
+        .add("encoder", &C::encoder, "relu | tanh", one_of({"relu", "tanh"}))
+        .add("groups", &C::groups, "contiguous | torus", one_of({"contiguous", "torus"}))
+        .add("group_size", &C::group_size, "units per group (contiguous disjoint groups; n must be a multiple)",
+             at_least<std::size_t>(1))
+        .add("map_rows", &C::map_rows, "torus rows", at_least<std::size_t>(1))
+        .add("map_cols", &C::map_cols, "torus columns", at_least<std::size_t>(1))
+        .command_line("torus", "R:C: units on an R x C torus with overlapping window x window pools (sets n = R*C; "
+                               "Kavukcuoglu's 20:20)",
+                      [](C& c, const std::string& t) {
+                          const auto colon = t.find(':');
+                          const auto ok = [](const std::string& v) {
+                              return !v.empty() && v.size() < 7 && v.find_first_not_of("0123456789") == std::string::npos;
+                          };
+                          if (colon == std::string::npos || !ok(t.substr(0, colon)) || !ok(t.substr(colon + 1)))
+                              throw std::invalid_argument("--torus must be ROWS:COLS (e.g. 20:20), got '" + t + "'");
+                          c.groups = "torus";
+                          c.map_rows = std::stoul(t.substr(0, colon));
+                          c.map_cols = std::stoul(t.substr(colon + 1));
+                          c.hidden = c.map_rows * c.map_cols;
+                      })
+        .add("window", &C::window, "torus: pool window side", at_least<std::size_t>(1))
+        .add("stride", &C::stride, "torus: one pool every stride units", at_least<std::size_t>(1))
+        .add("sigma", &C::sigma, "torus: Gaussian width of the pool weights (0: flat)", at_least(0.0))
+        .add("group_eps", &C::group_eps, "0: masked group norm; > 0: offset form", at_least(0.0))
+        .add("recon_weight", &C::recon_weight, "weight of 1/2||x - D z||^2", at_least(0.0))
+        .add("lambda_group", &C::lambda_group, "weight of the group norms sum_j v_j", at_least(0.0))
+        .alias("lambda")
+        .add("dec_bound", &C::dec_bound, "bound on the norm of D's columns", above(0.0))
+        .add("dec_normalize", &C::dec_normalize, "D's columns held at dec_bound (not only capped)")
+        .add("dict_every", &C::dict_every, "D projected every dict_every-th update", in(1, 1000000))
+        .add("template_weight", &C::template_weight, "D columns start as unit random + this times an example", at_least(0.0))
+        .add("classes", &C::classes, "classes (0: no classifier)",
+             Rule<std::size_t>{[](const std::size_t& k) { return k == 0 || (k >= 2 && k <= 100000); },
+                               "0 (no classifier) or in 2..100000"})
+        .add("cls_weight", &C::cls_weight, "weight of the NLL when fine-tuning", at_least(0.0))
+        .add("cls_bound", &C::cls_bound, "bound on the norm of C's rows", above(0.0))
+        .add("cls_lr_scale", &C::cls_lr_scale, "lr scale of C and c", at_least(0.0))
+        .add("norm_eps", &C::norm_eps, "the classifier reads v / sqrt(||v||^2 + norm_eps)", above(0.0))
+        .also([](const C& c) {
+            const auto fail = [](const std::string& what, const std::string& rule, const std::string& got) {
+                throw std::invalid_argument(what + " must be " + rule + ", got " + got);
+            };
+            if (c.groups == "contiguous") {
+                if (c.hidden % c.group_size != 0)
+                    fail("group_size", "≥ 1 and divide hidden = " + std::to_string(c.hidden), std::to_string(c.group_size));
+            } else {
+                if (c.map_rows * c.map_cols != c.hidden)
+                    fail("map_rows × map_cols", "hidden = " + std::to_string(c.hidden),
+                         std::to_string(c.map_rows) + " × " + std::to_string(c.map_cols));
+                if (c.window > std::min(c.map_rows, c.map_cols))
+                    fail("window", "in 1..min(map_rows, map_cols) = " + std::to_string(std::min(c.map_rows, c.map_cols)),
+                         std::to_string(c.window));
+            }
+        });
+    return o;
 }
-std::string num(double v) { return fmt::format("{}", v); }
-}  // namespace
 
-void GroupSparseConfig::validate() const {
-    need(input >= 1 && input <= 10000000, "input", "in 1..10000000", std::to_string(input));
-    need(hidden >= 1 && hidden <= 100000, "hidden", "in 1..100000", std::to_string(hidden));
-    need(encoder == "relu" || encoder == "tanh", "encoder", "\"relu\" or \"tanh\"", "\"" + encoder + "\"");
-    need(groups == "contiguous" || groups == "torus", "groups", "\"contiguous\" or \"torus\"", "\"" + groups + "\"");
-    if (groups == "contiguous") {
-        need(group_size >= 1 && hidden % group_size == 0, "group_size",
-             "≥ 1 and divide hidden = " + std::to_string(hidden), std::to_string(group_size));
-    } else {
-        need(map_rows >= 1 && map_cols >= 1 && map_rows * map_cols == hidden, "map_rows × map_cols",
-             "hidden = " + std::to_string(hidden), std::to_string(map_rows) + " × " + std::to_string(map_cols));
-        need(window >= 1 && window <= std::min(map_rows, map_cols), "window",
-             "in 1..min(map_rows, map_cols) = " + std::to_string(std::min(map_rows, map_cols)), std::to_string(window));
-        need(stride >= 1, "stride", ">= 1", std::to_string(stride));
-        need(std::isfinite(sigma) && sigma >= 0, "sigma", ">= 0", num(sigma));
-    }
-    need(std::isfinite(group_eps) && group_eps >= 0, "group_eps", ">= 0 (0: masked norm)", num(group_eps));
-    need(std::isfinite(recon_weight) && recon_weight >= 0, "recon_weight", ">= 0", num(recon_weight));
-    need(std::isfinite(lambda_group) && lambda_group >= 0, "lambda_group", ">= 0", num(lambda_group));
-    need(std::isfinite(dec_bound) && dec_bound > 0, "dec_bound", "> 0", num(dec_bound));
-    need(dict_every >= 1 && dict_every <= 1000000, "dict_every", "in 1..1000000", std::to_string(dict_every));
-    need(std::isfinite(template_weight) && template_weight >= 0, "template_weight", ">= 0", num(template_weight));
-    need(classes == 0 || (classes >= 2 && classes <= 100000), "classes", "0 (no classifier) or in 2..100000",
-         std::to_string(classes));
-    need(std::isfinite(cls_weight) && cls_weight >= 0, "cls_weight", ">= 0", num(cls_weight));
-    need(std::isfinite(cls_bound) && cls_bound > 0, "cls_bound", "> 0", num(cls_bound));
-    need(std::isfinite(cls_lr_scale) && cls_lr_scale >= 0, "cls_lr_scale", ">= 0", num(cls_lr_scale));
-    need(std::isfinite(norm_eps) && norm_eps > 0, "norm_eps", "> 0", num(norm_eps));
-}
+void GroupSparseConfig::validate() const { groupsparse_options().validate(*this); }
 
 Groups GroupSparseConfig::make_groups() const {
     return groups == "torus" ? Groups::torus(map_rows, map_cols, window, sigma, stride) : Groups::contiguous(hidden, group_size);
@@ -65,48 +95,8 @@ std::size_t GroupSparseConfig::n_groups() const {
     return hidden / group_size;
 }
 
-void to_json(nlohmann::json& j, const GroupSparseConfig& c) {
-    j = nlohmann::json{{"input", c.input},           {"hidden", c.hidden},           {"encoder", c.encoder},
-                       {"groups", c.groups},         {"group_size", c.group_size},   {"map_rows", c.map_rows},
-                       {"map_cols", c.map_cols},     {"window", c.window},           {"stride", c.stride},
-                       {"sigma", c.sigma},           {"group_eps", c.group_eps},     {"recon_weight", c.recon_weight},
-                       {"lambda_group", c.lambda_group}, {"dec_bound", c.dec_bound}, {"dec_normalize", c.dec_normalize},
-                       {"dict_every", c.dict_every}, {"template_weight", c.template_weight}, {"classes", c.classes},
-                       {"cls_weight", c.cls_weight}, {"cls_bound", c.cls_bound},     {"cls_lr_scale", c.cls_lr_scale},
-                       {"norm_eps", c.norm_eps}};
-}
-
-void from_json(const nlohmann::json& j, GroupSparseConfig& c) {
-    if (!j.is_object()) throw std::invalid_argument("the group-sparsity configuration must be a JSON object, got " + j.dump());
-    for (auto it = j.begin(); it != j.end(); ++it) {
-        const std::string& k = it.key();
-        using detail::read_json_field;
-        if (k == "input") read_json_field(j, k, c.input);
-        else if (k == "hidden") read_json_field(j, k, c.hidden);
-        else if (k == "encoder") read_json_field(j, k, c.encoder);
-        else if (k == "groups") read_json_field(j, k, c.groups);
-        else if (k == "group_size") read_json_field(j, k, c.group_size);
-        else if (k == "map_rows") read_json_field(j, k, c.map_rows);
-        else if (k == "map_cols") read_json_field(j, k, c.map_cols);
-        else if (k == "window") read_json_field(j, k, c.window);
-        else if (k == "stride") read_json_field(j, k, c.stride);
-        else if (k == "sigma") read_json_field(j, k, c.sigma);
-        else if (k == "group_eps") read_json_field(j, k, c.group_eps);
-        else if (k == "recon_weight") read_json_field(j, k, c.recon_weight);
-        else if (k == "lambda_group") read_json_field(j, k, c.lambda_group);
-        else if (k == "dec_bound") read_json_field(j, k, c.dec_bound);
-        else if (k == "dec_normalize") read_json_field(j, k, c.dec_normalize);
-        else if (k == "dict_every") read_json_field(j, k, c.dict_every);
-        else if (k == "template_weight") read_json_field(j, k, c.template_weight);
-        else if (k == "classes") read_json_field(j, k, c.classes);
-        else if (k == "cls_weight") read_json_field(j, k, c.cls_weight);
-        else if (k == "cls_bound") read_json_field(j, k, c.cls_bound);
-        else if (k == "cls_lr_scale") read_json_field(j, k, c.cls_lr_scale);
-        else if (k == "norm_eps") read_json_field(j, k, c.norm_eps);
-        else throw std::invalid_argument("unknown group-sparsity configuration key '" + k + "'");
-    }
-    c.validate();
-}
+void to_json(nlohmann::json& j, const GroupSparseConfig& c) { j = groupsparse_options().write(c); }
+void from_json(const nlohmann::json& j, GroupSparseConfig& c) { groupsparse_options().read(j, c); }
 
 template <class T>
 ModelIO<T> GroupSparse<T>::io() const {
@@ -114,7 +104,8 @@ ModelIO<T> GroupSparse<T>::io() const {
     io.x = x, io.y = y, io.logits = logits, io.code = z;
     io.input = cfg.input, io.classes = cfg.classes, io.code_size = cfg.hidden;
     io.losses = {"reconstruction", "group_sparsity"};
-    if (cfg.classes > 0) io.losses.push_back(kClassificationLoss);
+    if (cfg.classes > 0) io.losses.push_back(io.classification = kClassificationLoss);
+    io.cls_weight = cfg.cls_weight;
     return io;
 }
 
@@ -187,6 +178,56 @@ void init_groupsparse(ParamStore<T>& store, const GroupSparse<T>& m, const data:
     for (ParamHandle h : {m.W, m.bW, m.G, m.D}) store.apply_constraints(h, 0);
     if (m.classifier.C.valid()) init_classifier(store, m.classifier, seed + 1);
 }
+
+template <class T>
+GroupSparseModel<T>::GroupSparseModel(ParamStore<T>& store, Graph<T>& g, const GroupSparseConfig& cfg)
+    : net(build_groupsparse(store, g, cfg)) {
+    this->io = net.io();
+}
+
+template <class T>
+std::string GroupSparseModel<T>::describe() const {
+    const GroupSparseConfig& c = net.cfg;
+    return fmt::format("group-sparse AE {}-{}-{} ({}, {} groups, lambda {})", c.input, c.hidden, c.classes,
+                       c.groups == "torus" ? fmt::format("{}x{} torus, {}x{} windows", c.map_rows, c.map_cols, c.window, c.window)
+                                           : fmt::format("groups of {}", c.group_size),
+                       c.n_groups(), c.lambda_group);
+}
+
+template <class T>
+void GroupSparseModel<T>::init(ParamStore<T>& store, const data::Dataset* train, std::uint64_t seed) {
+    init_groupsparse(store, net, train, seed);
+}
+
+template <class T>
+std::vector<std::string> GroupSparseModel<T>::pictures(Graph<T>& g, const std::string& dir, const data::Dataset* digits) {
+    std::vector<std::string> files;
+    if constexpr (std::is_same_v<T, float>) {
+        auto file = [&](const std::string& name) { return files.emplace_back(dir + "/" + name); };
+        ParamStore<float>& st = g.store();
+        const std::size_t n = net.cfg.hidden;
+        const auto [ih, iw] = tile_shape(net.cfg.input);
+        // Unit r·cols + c sits at row r, column c of the torus; contiguous groups: one group per row of tiles.
+        const std::size_t per_row = net.cfg.groups == "torus" ? net.cfg.map_cols : net.cfg.group_size;
+        data::filter_grid(file("topographic_map.png"), columns(st.value(net.D)).data(), n, ih, iw, per_row);
+        data::filter_grid(file("encoder_rows.png"), st.value(net.W).data, n, ih, iw, per_row);
+        if (digits) reconstructions_png(g, this->io, net.xhat, *digits, file("reconstructions.png"));
+    }
+    return files;
+}
+
+const ModelKind& groupsparse_kind() {
+    static const ModelKind k = make_kind<GroupSparseConfig, GroupSparseModel>(
+        "groupsparse",
+        "Train the group-sparsity auto-encoder (an L2 norm over groups of code units instead of an L1; contiguous groups "
+        "or Kavukcuoglu's topographic torus) with a classifier on the pooled features; pretraining, then fine-tuning, "
+        "same checkpoints, metrics, resume and pictures as `train drsae` (plus the topographic map).",
+        groupsparse_options(), nlohmann::json{{"input", 12}, {"hidden", 8}, {"group_size", 2}, {"classes", 3}});
+    return k;
+}
+
+template class GroupSparseModel<float>;
+template class GroupSparseModel<double>;
 
 #define RP_INSTANTIATE(T)                                                                                  \
     template struct GroupSparse<T>;                                                                       \

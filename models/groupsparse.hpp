@@ -60,6 +60,8 @@ struct GroupSparseConfig {
     std::size_t n_groups() const;
 };
 
+// The options of GroupSparseConfig, declared once (models/options.hpp).
+const Options<GroupSparseConfig>& groupsparse_options();
 void to_json(nlohmann::json& j, const GroupSparseConfig& c);
 void from_json(const nlohmann::json& j, GroupSparseConfig& c);
 
@@ -86,5 +88,18 @@ GroupSparse<T> build_groupsparse(ParamStore<T>& store, Graph<T>& g, const GroupS
 // constraints once. Deterministic in `seed`.
 template <class T>
 void init_groupsparse(ParamStore<T>& store, const GroupSparse<T>& m, const data::Dataset* train, std::uint64_t seed);
+
+// The group-sparsity auto-encoder as the model kind "groupsparse" (models/kind.hpp). Pictures: topographic_map.png
+// (the D columns on the torus grid, or in rows of one group for contiguous groups), encoder_rows.png, reconstructions.
+template <class T>
+class GroupSparseModel : public Model<T> {
+public:
+    GroupSparseModel(ParamStore<T>& store, Graph<T>& g, const GroupSparseConfig& cfg);
+    GroupSparse<T> net;
+    std::string describe() const override;
+    void init(ParamStore<T>& store, const data::Dataset* train, std::uint64_t seed) override;
+    std::vector<std::string> pictures(Graph<T>& g, const std::string& dir, const data::Dataset* digits) override;
+};
+const ModelKind& groupsparse_kind();
 
 }  // namespace rp

@@ -12,7 +12,7 @@
 
 #include "data/dataset.hpp"
 #include "graph/blas.hpp"
-#include "models/config_json.hpp"
+#include "models/options.hpp"
 #include "ops/add.hpp"
 #include "ops/add_constant.hpp"
 #include "ops/cauchy_cost.hpp"
@@ -33,69 +33,80 @@
 namespace rp {
 
 namespace {
-void need(bool ok, const std::string& field, const std::string& range, const std::string& got) {
-    if (!ok) throw std::invalid_argument(field + " must be " + range + ", got " + got);
-}
-std::string num(double v) { return fmt::format("{}", v); }
-std::string quoted(const std::string& s) { return "\"" + s + "\""; }
-bool finite_nonneg(double v) { return std::isfinite(v) && v >= 0; }
-bool finite_pos(double v) { return std::isfinite(v) && v > 0; }
 // A λ whose term is not in the graph would be silently ignored (and would still move α): refused by name.
 void unused(double lambda, const std::string& field, const std::string& why) {
-    if (lambda != 0) throw std::invalid_argument(field + " = " + num(lambda) + " has no effect " + why + "; set it to 0");
+    if (lambda != 0) throw std::invalid_argument(field + " = " + fmt::format("{}", lambda) + " has no effect " + why + "; set it to 0");
 }
 }  // namespace
 
-void RecpoolLayerConfig::validate() const {
-    need(m >= 1 && m <= 10000000, "m", "in 1..10000000", std::to_string(m));
-    need(n >= 1 && n <= 100000, "n", "in 1..100000", std::to_string(n));
-    // P's columns are normalized to sqrt(n/p), the original's "pooling" normalization, defined for n ≥ p.
-    need(p <= n, "p", "in 0..n = " + std::to_string(n) + " (pooling reduces; 0 disables it)", std::to_string(p));
-    need(iterations >= 1 && iterations <= 1000, "iterations", "in 1..1000", std::to_string(iterations));
-    need(threshold == "paper" || threshold == "original", "threshold", "\"paper\" or \"original\"", quoted(threshold));
-    need(finite_nonneg(threshold_init), "threshold_init", ">= 0", num(threshold_init));
-    const std::pair<const char*, double> lambdas[] = {{"lambda_rec", lambda_rec}, {"lambda_l1", lambda_l1},
-                                                      {"lambda_sr", lambda_sr},   {"lambda_or", lambda_or},
-                                                      {"lambda_sp", lambda_sp},   {"lambda_op", lambda_op},
-                                                      {"lambda_pool", lambda_pool}, {"lambda_mask", lambda_mask}};
-    for (auto& [field, v] : lambdas) need(finite_nonneg(v), field, ">= 0", num(v));
-    need(feature_sparsity == "l1" || feature_sparsity == "lagrange", "feature_sparsity", "\"l1\" or \"lagrange\"",
-         quoted(feature_sparsity));
-    need(finite_nonneg(lagrange_target), "lagrange_target", ">= 0", num(lagrange_target));
-    need(finite_nonneg(lagrange_lr_scale), "lagrange_lr_scale", ">= 0", num(lagrange_lr_scale));
-    need(pool_sparsity == "l1" || pool_sparsity == "cauchy", "pool_sparsity", "\"l1\" or \"cauchy\"", quoted(pool_sparsity));
-    need(mask_sparsity == "l1" || mask_sparsity == "cauchy", "mask_sparsity", "\"l1\" or \"cauchy\"", quoted(mask_sparsity));
-    need(finite_pos(cauchy_scale), "cauchy_scale", "> 0", num(cauchy_scale));
-    need(pool_target == "shrink" || pool_target == "input" || pool_target == "both", "pool_target",
-         "\"shrink\", \"input\" or \"both\"", quoted(pool_target));
-    need(pool_form == "sqrt" || pool_form == "standard", "pool_form", "\"sqrt\" or \"standard\"", quoted(pool_form));
-    need(finite_pos(sqrt_offset), "sqrt_offset", "> 0 (the guard of the square roots)", num(sqrt_offset));
-    need(finite_pos(alpha_max), "alpha_max", "> 0", num(alpha_max));
-    need(finite_pos(denominator_floor), "denominator_floor", "> 0", num(denominator_floor));
-    need(finite_pos(norm_eps), "norm_eps", "> 0", num(norm_eps));
-    need(finite_pos(enc_step), "enc_step", "> 0", num(enc_step));
-    need(finite_pos(dec_bound), "dec_bound", "> 0", num(dec_bound));
-    need(dict_every >= 1 && dict_every <= 1000000, "dict_every", "in 1..1000000", std::to_string(dict_every));
-    need(finite_nonneg(pool_lr_scale), "pool_lr_scale", ">= 0", num(pool_lr_scale));
-    need(pool_init == "random" || pool_init == "contiguous", "pool_init", "\"random\" or \"contiguous\"", quoted(pool_init));
-    need(finite_nonneg(template_weight), "template_weight", ">= 0", num(template_weight));
-    if (!pooling()) {
-        for (auto& [field, v] : lambdas)
-            if (std::string(field) != "lambda_rec" && std::string(field) != "lambda_l1") unused(v, field, "without pooling (p = 0)");
-    } else {
-        if (!shrink_terms()) {
-            unused(lambda_sr, "lambda_sr", "with pool_target = \"input\" (the shrink terms are not built)");
-            unused(lambda_sp, "lambda_sp", "with pool_target = \"input\" (the shrink terms are not built)");
-        }
-        if (!orig_terms()) {
-            unused(lambda_or, "lambda_or", "with pool_target = \"shrink\" (the orig terms are not built)");
-            unused(lambda_op, "lambda_op", "with pool_target = \"shrink\" (the orig terms are not built)");
-        }
-        const double a = alpha();
-        need(a == 0 || denominator_floor < a, "denominator_floor", "below alpha = " + num(a) + " (a guard, not a smoothing)",
-             num(denominator_floor));
-    }
+const Options<RecpoolLayerConfig>& recpool_layer_options() {
+    using C = RecpoolLayerConfig;
+    using namespace rules;
+    const auto nonneg = at_least(0.0);
+    const auto pos = above(0.0);
+    static const Options<C> o = Options<C>()
+        .add("m", &C::m, "input size", in<std::size_t>(1, 10000000))
+        .add("n", &C::n, "feature units", in<std::size_t>(1, 100000))
+        // P's columns are normalized to sqrt(n/p), the original's "pooling" normalization, defined for n ≥ p.
+        .add("p", &C::p, "pooling units (0: no pooling)")
+        .add("iterations", &C::iterations, "shrink iterations T", in<std::size_t>(1, 1000))
+        .add("threshold", &C::threshold, "paper | original", one_of({"paper", "original"}))
+        .add("threshold_init", &C::threshold_init, "|b| at initialisation", nonneg)
+        .add("lambda_rec", &C::lambda_rec, "weight of 1/2||x - D z||^2", nonneg)
+        .add("lambda_l1", &C::lambda_l1, "L1 weight on the features z", nonneg)
+        .add("lambda_sr", &C::lambda_sr, "pooling shrink-reconstruction weight", nonneg)
+        .add("lambda_or", &C::lambda_or, "pooling input-reconstruction weight", nonneg)
+        .add("lambda_sp", &C::lambda_sp, "pooling shrink-position weight", nonneg)
+        .add("lambda_op", &C::lambda_op, "pooling input-position weight", nonneg)
+        .add("lambda_pool", &C::lambda_pool, "L1 weight on the pooling units s", nonneg)
+        .add("lambda_mask", &C::lambda_mask, "L1 weight on the mask M = s P^T", nonneg)
+        .add("feature_sparsity", &C::feature_sparsity, "l1 | lagrange", one_of({"l1", "lagrange"}))
+        .add("lagrange_target", &C::lagrange_target, "the mean |z_i| each multiplier steers its unit towards", nonneg)
+        .add("lagrange_lr_scale", &C::lagrange_lr_scale, "rate factor of the multipliers", nonneg)
+        .add("pool_sparsity", &C::pool_sparsity, "l1 | cauchy", one_of({"l1", "cauchy"}))
+        .add("mask_sparsity", &C::mask_sparsity, "l1 | cauchy", one_of({"l1", "cauchy"}))
+        .add("cauchy_scale", &C::cauchy_scale, "sigma of the Cauchy costs", pos)
+        .add("pool_target", &C::pool_target, "shrink | input | both", one_of({"shrink", "input", "both"}))
+        .add("pool_form", &C::pool_form, "sqrt | standard", one_of({"sqrt", "standard"}))
+        .add("sqrt_offset", &C::sqrt_offset, "the guard of the square roots", Rule<double>{pos.ok, "> 0 (the guard of the square roots)"})
+        .add("alpha_max", &C::alpha_max, "bound on alpha", pos)
+        .add("denominator_floor", &C::denominator_floor, "guard on alpha + M", pos)
+        .add("norm_eps", &C::norm_eps, "output y = out / sqrt(||out||^2 + norm_eps)", pos)
+        .add("enc_step", &C::enc_step, "E = a D^T, S = -a D^T D at init, a = min(1, max(0.01, enc_step / T))", pos)
+        .add("dec_bound", &C::dec_bound, "bound on the norm of D's columns", pos)
+        .add("dec_normalize", &C::dec_normalize, "D's columns held at dec_bound (not only capped)")
+        .add("dict_every", &C::dict_every, "E and D projected every dict_every-th update", in(1, 1000000))
+        .add("pool_lr_scale", &C::pool_lr_scale, "lr scale of Q and P (0 freezes the pooling)", nonneg)
+        .add("pool_init", &C::pool_init, "random | contiguous", one_of({"random", "contiguous"}))
+        .add("template_weight", &C::template_weight, "D columns start as unit random + this times a training example", nonneg)
+        .also([](const C& c) {
+            if (c.p > c.n)
+                throw std::invalid_argument("p must be in 0..n = " + std::to_string(c.n) +
+                                            " (pooling reduces; 0 disables it), got " + std::to_string(c.p));
+            const std::pair<const char*, double> pool_lambdas[] = {{"lambda_sr", c.lambda_sr},     {"lambda_or", c.lambda_or},
+                                                                   {"lambda_sp", c.lambda_sp},     {"lambda_op", c.lambda_op},
+                                                                   {"lambda_pool", c.lambda_pool}, {"lambda_mask", c.lambda_mask}};
+            if (!c.pooling()) {
+                for (auto& [field, v] : pool_lambdas) unused(v, field, "without pooling (p = 0)");
+                return;
+            }
+            if (!c.shrink_terms()) {
+                unused(c.lambda_sr, "lambda_sr", "with pool_target = \"input\" (the shrink terms are not built)");
+                unused(c.lambda_sp, "lambda_sp", "with pool_target = \"input\" (the shrink terms are not built)");
+            }
+            if (!c.orig_terms()) {
+                unused(c.lambda_or, "lambda_or", "with pool_target = \"shrink\" (the orig terms are not built)");
+                unused(c.lambda_op, "lambda_op", "with pool_target = \"shrink\" (the orig terms are not built)");
+            }
+            const double a = c.alpha();
+            if (!(a == 0 || c.denominator_floor < a))
+                throw std::invalid_argument(fmt::format("denominator_floor must be below alpha = {} (a guard, not a smoothing), got {}",
+                                                        a, c.denominator_floor));
+        });
+    return o;
 }
+
+void RecpoolLayerConfig::validate() const { recpool_layer_options().validate(*this); }
 
 // α = (λ_sp + λ_op) / (λ_sr + λ_or), bounded by alpha_max; 0/0 (no pooling reconstruction at all) is taken as 1.
 double RecpoolLayerConfig::alpha() const {
@@ -129,84 +140,8 @@ RecpoolLayerConfig RecpoolLayerConfig::original(std::size_t layer, std::size_t l
     return c;
 }
 
-void to_json(nlohmann::json& j, const RecpoolLayerConfig& c) {
-    j = nlohmann::json{{"m", c.m},
-                       {"n", c.n},
-                       {"p", c.p},
-                       {"iterations", c.iterations},
-                       {"threshold", c.threshold},
-                       {"threshold_init", c.threshold_init},
-                       {"lambda_rec", c.lambda_rec},
-                       {"lambda_l1", c.lambda_l1},
-                       {"lambda_sr", c.lambda_sr},
-                       {"lambda_or", c.lambda_or},
-                       {"lambda_sp", c.lambda_sp},
-                       {"lambda_op", c.lambda_op},
-                       {"lambda_pool", c.lambda_pool},
-                       {"lambda_mask", c.lambda_mask},
-                       {"feature_sparsity", c.feature_sparsity},
-                       {"lagrange_target", c.lagrange_target},
-                       {"lagrange_lr_scale", c.lagrange_lr_scale},
-                       {"pool_sparsity", c.pool_sparsity},
-                       {"mask_sparsity", c.mask_sparsity},
-                       {"cauchy_scale", c.cauchy_scale},
-                       {"pool_target", c.pool_target},
-                       {"pool_form", c.pool_form},
-                       {"sqrt_offset", c.sqrt_offset},
-                       {"alpha_max", c.alpha_max},
-                       {"denominator_floor", c.denominator_floor},
-                       {"norm_eps", c.norm_eps},
-                       {"enc_step", c.enc_step},
-                       {"dec_bound", c.dec_bound},
-                       {"dec_normalize", c.dec_normalize},
-                       {"dict_every", c.dict_every},
-                       {"pool_lr_scale", c.pool_lr_scale},
-                       {"pool_init", c.pool_init},
-                       {"template_weight", c.template_weight}};
-}
-
-void from_json(const nlohmann::json& j, RecpoolLayerConfig& c) {
-    if (!j.is_object()) throw std::invalid_argument("a recpool layer configuration must be a JSON object, got " + j.dump());
-    for (auto it = j.begin(); it != j.end(); ++it) {
-        const std::string& k = it.key();
-        using detail::read_json_field;
-        if (k == "m") read_json_field(j, k, c.m);
-        else if (k == "n") read_json_field(j, k, c.n);
-        else if (k == "p") read_json_field(j, k, c.p);
-        else if (k == "iterations") read_json_field(j, k, c.iterations);
-        else if (k == "threshold") read_json_field(j, k, c.threshold);
-        else if (k == "threshold_init") read_json_field(j, k, c.threshold_init);
-        else if (k == "lambda_rec") read_json_field(j, k, c.lambda_rec);
-        else if (k == "lambda_l1") read_json_field(j, k, c.lambda_l1);
-        else if (k == "lambda_sr") read_json_field(j, k, c.lambda_sr);
-        else if (k == "lambda_or") read_json_field(j, k, c.lambda_or);
-        else if (k == "lambda_sp") read_json_field(j, k, c.lambda_sp);
-        else if (k == "lambda_op") read_json_field(j, k, c.lambda_op);
-        else if (k == "lambda_pool") read_json_field(j, k, c.lambda_pool);
-        else if (k == "lambda_mask") read_json_field(j, k, c.lambda_mask);
-        else if (k == "feature_sparsity") read_json_field(j, k, c.feature_sparsity);
-        else if (k == "lagrange_target") read_json_field(j, k, c.lagrange_target);
-        else if (k == "lagrange_lr_scale") read_json_field(j, k, c.lagrange_lr_scale);
-        else if (k == "pool_sparsity") read_json_field(j, k, c.pool_sparsity);
-        else if (k == "mask_sparsity") read_json_field(j, k, c.mask_sparsity);
-        else if (k == "cauchy_scale") read_json_field(j, k, c.cauchy_scale);
-        else if (k == "pool_target") read_json_field(j, k, c.pool_target);
-        else if (k == "pool_form") read_json_field(j, k, c.pool_form);
-        else if (k == "sqrt_offset") read_json_field(j, k, c.sqrt_offset);
-        else if (k == "alpha_max") read_json_field(j, k, c.alpha_max);
-        else if (k == "denominator_floor") read_json_field(j, k, c.denominator_floor);
-        else if (k == "norm_eps") read_json_field(j, k, c.norm_eps);
-        else if (k == "enc_step") read_json_field(j, k, c.enc_step);
-        else if (k == "dec_bound") read_json_field(j, k, c.dec_bound);
-        else if (k == "dec_normalize") read_json_field(j, k, c.dec_normalize);
-        else if (k == "dict_every") read_json_field(j, k, c.dict_every);
-        else if (k == "pool_lr_scale") read_json_field(j, k, c.pool_lr_scale);
-        else if (k == "pool_init") read_json_field(j, k, c.pool_init);
-        else if (k == "template_weight") read_json_field(j, k, c.template_weight);
-        else throw std::invalid_argument("unknown recpool layer configuration key '" + k + "'");
-    }
-    c.validate();
-}
+void to_json(nlohmann::json& j, const RecpoolLayerConfig& c) { j = recpool_layer_options().write(c); }
+void from_json(const nlohmann::json& j, RecpoolLayerConfig& c) { recpool_layer_options().read(j, c); }
 
 // ---------------------------------------------------------------------------------------------------------------
 

@@ -37,7 +37,7 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json_fwd.hpp>
+#include "models/options.hpp"
 
 #include "graph/graph.hpp"
 
@@ -104,6 +104,8 @@ struct RecpoolLayerConfig {
     static RecpoolLayerConfig original(std::size_t layer, std::size_t layers, std::size_t m, std::size_t n, std::size_t p);
 };
 
+// The options of RecpoolLayerConfig, declared once (models/options.hpp).
+const Options<RecpoolLayerConfig>& recpool_layer_options();
 void to_json(nlohmann::json& j, const RecpoolLayerConfig& c);
 // Rejects unknown keys and bad values by name (std::invalid_argument); keys it does not see keep their values.
 void from_json(const nlohmann::json& j, RecpoolLayerConfig& c);

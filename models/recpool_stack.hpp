@@ -21,42 +21,11 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "models/classifier.hpp"
+#include "models/kind.hpp"
 #include "models/recpool_layer.hpp"
 
 namespace rp {
-
-// What a trainer needs from a model, whatever its kind (DrSAE's trainer reads the same members by name).
-template <class T>
-struct ModelIO {
-    Var<T> x, y;          // the input batch [B, input] and its labels [B, 1]
-    Var<T> logits;        // [B, classes]; the prediction is the argmax
-    Var<T> code;          // the sparse code whose exact zeros the trainer counts (DrSAE's z)
-    std::size_t input = 0, classes = 0, code_size = 0;
-    std::vector<std::string> losses;                   // every registered loss, in registration order
-    std::string classification = "classification";    // the loss switched off for pretraining
-};
-
-inline constexpr const char* kClassificationLoss = "classification";
-// Pretraining sets 0, fine-tuning the configured weight. GraphError when the graph has no classifier.
-template <class T>
-void set_classification_weight(Graph<T>& g, double w) {
-    g.set_loss_weight(kClassificationLoss, w);
-}
-
-// The linear classifier on normalized features, shared by the stack and the group-sparsity auto-encoder.
-template <class T>
-struct Classifier {
-    ParamHandle C, c;
-    Var<T> logits, loss;
-};
-// C [classes, features], c [1, classes] named "<scope>.C", "<scope>.c" (scope may be empty), logits = f Cᵀ + c and
-// the NLL node; the caller registers the NLL as the loss "classification" once its other losses are in.
-template <class T>
-Classifier<T> build_classifier(Graph<T>& g, ParamStore<T>& store, Var<T> features, Var<T> labels, std::size_t classes,
-                               double bound, double lr_scale, const std::string& scope);
-// C: U(−1/√n, 1/√n) rows normalized to 1 (then capped at bound), c = 0.
-template <class T>
-void init_classifier(ParamStore<T>& store, const Classifier<T>& c, std::uint64_t seed);
 
 struct RecpoolStackConfig {
     std::vector<RecpoolLayerConfig> layers = {RecpoolLayerConfig{}};  // 784-200-50 (one pooling layer)
@@ -73,6 +42,9 @@ struct RecpoolStackConfig {
                                        std::size_t classes = 10);
 };
 
+// The options of RecpoolStackConfig, declared once (models/options.hpp): "layers" is an array of layer objects in
+// JSON, sizes n:p on the command line, where the layer options also take one value per layer.
+const Options<RecpoolStackConfig>& recpool_stack_options();
 void to_json(nlohmann::json& j, const RecpoolStackConfig& c);
 void from_json(const nlohmann::json& j, RecpoolStackConfig& c);
 
@@ -95,5 +67,19 @@ RecpoolStack<T> build_recpool_stack(ParamStore<T>& store, Graph<T>& g, const Rec
 // init_recpool_layer for every layer (seed + k; the data templates only for layer 1), then the classifier.
 template <class T>
 void init_recpool_stack(ParamStore<T>& store, const RecpoolStack<T>& s, const data::Dataset* train, std::uint64_t seed);
+
+// A recpool stack as the model kind "recpool" (models/kind.hpp). Pictures: layer 1's E rows and D columns grouped by
+// the pool that reads each feature most (its largest Q entry), pool_gather.png (each pooling unit's Q-weighted sum of
+// D columns), reconstructions.png.
+template <class T>
+class RecpoolStackModel : public Model<T> {
+public:
+    RecpoolStackModel(ParamStore<T>& store, Graph<T>& g, const RecpoolStackConfig& cfg);
+    RecpoolStack<T> net;
+    std::string describe() const override;
+    void init(ParamStore<T>& store, const data::Dataset* train, std::uint64_t seed) override;
+    std::vector<std::string> pictures(Graph<T>& g, const std::string& dir, const data::Dataset* digits) override;
+};
+const ModelKind& recpool_kind();
 
 }  // namespace rp

@@ -2,24 +2,9 @@
 
 #include <cmath>
 
-namespace rp {
+#include "ops/row_normalize.hpp"
 
-namespace {
-// Σ_{i<n} f(i) in double. Sixteen independent partial sums, so the loop vectorizes: a single running sum has to be
-// added in order, one element per add latency. (The same as NormalizeL2's, which this op must match bit for bit.)
-template <class F>
-double lane_sum(std::size_t n, F f) {
-    constexpr std::size_t kLanes = 16;
-    double acc[kLanes] = {};
-    std::size_t i = 0;
-    for (; i + kLanes <= n; i += kLanes)
-        for (std::size_t k = 0; k < kLanes; ++k) acc[k] += f(i + k);
-    double s = 0;
-    for (; i < n; ++i) s += f(i);
-    for (double a : acc) s += a;
-    return s;
-}
-}  // namespace
+namespace rp {
 
 template <class T>
 std::string DivisiveNormalization<T>::describe() const {
@@ -38,35 +23,20 @@ std::size_t DivisiveNormalization<T>::scratch_size(const std::vector<Shape>& in,
     return in[0].batched ? max_batch : in[0].rows;
 }
 
-// d_b = sqrt(k ‖x_b‖² + ε),   y_b = x_b / d_b
+// d_b = sqrt(k ‖x_b‖² + ε),   y_b = x_b / d_b   (k = 1, the same arithmetic as NormalizeL2, or 1/n for RMS)
 template <class T>
 void DivisiveNormalization<T>::forward(const Ctx<T>& c) const {
-    const Tensor<T>& x = c.x(0);
-    const double k = form_ == DivisiveForm::L2 ? 1.0 : 1.0 / double(x.cols);
-    for (std::size_t r = 0; r < x.rows; ++r) {
-        const T* __restrict xr = x.row(r);
-        const double s = lane_sum(x.cols, [xr](std::size_t j) { return double(xr[j]) * double(xr[j]); });
-        const double d = std::sqrt(k * s + eps_);
-        c.scratch[r] = T(d);
-        const double inv = 1.0 / d;  // one division per row, not per element (the same arithmetic as NormalizeL2)
-        T* __restrict yr = c.out.row(r);
-        for (std::size_t j = 0; j < x.cols; ++j) yr[j] = T(double(xr[j]) * inv);
-    }
+    const double k = form_ == DivisiveForm::L2 ? 1.0 : 1.0 / double(c.x(0).cols);
+    normalize_rows_forward(c, [this, k](const T* __restrict xr, std::size_t n) {
+        return std::sqrt(k * lane_sum(n, [xr](std::size_t j) { return double(xr[j]) * double(xr[j]); }) + eps_);
+    });
 }
 
 // dx_b += (dy_b − k y_b (y_b · dy_b)) / d_b
 template <class T>
 void DivisiveNormalization<T>::backward(const Ctx<T>& c) const {
-    if (!c.wants(0)) return;
-    const Tensor<T>& dx = c.dx(0);
-    const double k = form_ == DivisiveForm::L2 ? 1.0 : 1.0 / double(dx.cols);
-    for (std::size_t r = 0; r < dx.rows; ++r) {
-        const T *__restrict yr = c.out.row(r), *__restrict gr = c.dout.row(r);
-        const double dot = lane_sum(dx.cols, [yr, gr](std::size_t j) { return double(yr[j]) * double(gr[j]); });
-        const double inv = 1.0 / double(c.scratch[r]), kdot = k * dot;
-        T* __restrict dr = dx.row(r);
-        for (std::size_t j = 0; j < dx.cols; ++j) dr[j] += T((double(gr[j]) - double(yr[j]) * kdot) * inv);
-    }
+    const double k = form_ == DivisiveForm::L2 ? 1.0 : 1.0 / double(c.out.cols);
+    normalize_rows_backward(c, [k](const T* __restrict yr, std::size_t, std::size_t j, double dot) { return double(yr[j]) * (k * dot); });
 }
 
 template <class T>

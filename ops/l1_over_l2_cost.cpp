@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "ops/lane_sum.hpp"
+
 namespace rp {
 
 template <class T>
@@ -16,20 +18,6 @@ Shape L1OverL2Cost<T>::infer(const std::vector<Shape>& in) const {
 }
 
 namespace {
-// Σ_{i<n} f(i) in double. Sixteen independent partial sums, so the loop vectorizes: a single running sum has to be
-// added in order, one element per add latency.
-template <class F>
-double lane_sum(std::size_t n, F f) {
-    constexpr std::size_t kLanes = 16;
-    double acc[kLanes] = {};
-    std::size_t i = 0;
-    for (; i + kLanes <= n; i += kLanes)
-        for (std::size_t k = 0; k < kLanes; ++k) acc[k] += f(i + k);
-    double s = 0;
-    for (; i < n; ++i) s += f(i);
-    for (double a : acc) s += a;
-    return s;
-}
 // A = Σ|x|, R = sqrt(Σx² + ε) of one row.
 template <class T>
 void row_sums(const T* x, std::size_t n, double eps, double& A, double& R) {

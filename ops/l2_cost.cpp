@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "ops/lane_sum.hpp"
+
 namespace rp {
 
 template <class T>
@@ -12,20 +14,6 @@ Shape L2Cost<T>::infer(const std::vector<Shape>& in) const {
 }
 
 namespace {
-// Σ_{i<n} f(i) in double. Sixteen independent partial sums, so the loop vectorizes: a single running sum has to be
-// added in order, one element per add latency.
-template <class F>
-double lane_sum(std::size_t n, F f) {
-    constexpr std::size_t kLanes = 16;
-    double acc[kLanes] = {};
-    std::size_t i = 0;
-    for (; i + kLanes <= n; i += kLanes)
-        for (std::size_t k = 0; k < kLanes; ++k) acc[k] += f(i + k);
-    double s = 0;
-    for (; i < n; ++i) s += f(i);
-    for (double a : acc) s += a;
-    return s;
-}
 // ‖d_b‖² of row r, d_b = x_b − t_b (or x_b)
 template <class T>
 double row_norm2(const Ctx<T>& c, std::size_t r) {

@@ -2,24 +2,9 @@
 
 #include <cmath>
 
-namespace rp {
+#include "ops/row_normalize.hpp"
 
-namespace {
-// Σ_{i<n} f(i) in double. Sixteen independent partial sums, so the loop vectorizes: a single running sum has to be
-// added in order, one element per add latency.
-template <class F>
-double lane_sum(std::size_t n, F f) {
-    constexpr std::size_t kLanes = 16;
-    double acc[kLanes] = {};
-    std::size_t i = 0;
-    for (; i + kLanes <= n; i += kLanes)
-        for (std::size_t k = 0; k < kLanes; ++k) acc[k] += f(i + k);
-    double s = 0;
-    for (; i < n; ++i) s += f(i);
-    for (double a : acc) s += a;
-    return s;
-}
-}  // namespace
+namespace rp {
 
 template <class T>
 Shape NormalizeL1<T>::infer(const std::vector<Shape>& in) const {
@@ -36,32 +21,18 @@ std::size_t NormalizeL1<T>::scratch_size(const std::vector<Shape>& in, std::size
 // N_b = Σ_j |x_bj| + ε,   y_b = x_b / N_b
 template <class T>
 void NormalizeL1<T>::forward(const Ctx<T>& c) const {
-    const Tensor<T>& x = c.x(0);
-    for (std::size_t r = 0; r < x.rows; ++r) {
-        const T* __restrict xr = x.row(r);
-        const double N = lane_sum(x.cols, [xr](std::size_t j) { return std::abs(double(xr[j])); }) + eps_;
-        c.scratch[r] = T(N);
-        const double inv = 1.0 / N;  // one division per row, not per element
-        T* __restrict yr = c.out.row(r);
-        for (std::size_t j = 0; j < x.cols; ++j) yr[j] = T(double(xr[j]) * inv);
-    }
+    normalize_rows_forward(c, [this](const T* __restrict xr, std::size_t n) {
+        return lane_sum(n, [xr](std::size_t j) { return std::abs(double(xr[j])); }) + eps_;
+    });
 }
 
 // dx_bj += (dy_bj − sign(x_bj) (y_b · dy_b)) / N_b,   sign(0) = 0
 template <class T>
 void NormalizeL1<T>::backward(const Ctx<T>& c) const {
-    if (!c.wants(0)) return;
-    const Tensor<T>&x = c.x(0), &dx = c.dx(0);
-    for (std::size_t r = 0; r < x.rows; ++r) {
-        const T *__restrict xr = x.row(r), *__restrict yr = c.out.row(r), *__restrict gr = c.dout.row(r);
-        const double dot = lane_sum(x.cols, [yr, gr](std::size_t j) { return double(yr[j]) * double(gr[j]); });
-        const double inv = 1.0 / double(c.scratch[r]);
-        T* __restrict dr = dx.row(r);
-        for (std::size_t j = 0; j < x.cols; ++j) {
-            const double sg = xr[j] > 0 ? 1.0 : (xr[j] < 0 ? -1.0 : 0.0);
-            dr[j] += T((double(gr[j]) - sg * dot) * inv);
-        }
-    }
+    normalize_rows_backward(c, [&c](const T*, std::size_t r, std::size_t j, double dot) {
+        const T v = c.x(0).row(r)[j];
+        return (v > 0 ? 1.0 : (v < 0 ? -1.0 : 0.0)) * dot;
+    });
 }
 
 template <class T>

@@ -98,27 +98,12 @@ void Sgd<T>::step() {
             sgd_update<false>(p.size(), w, g, v, T(lr), s, decay, mu, keep);
     }
     st.apply_constraints(t);
-    if (opt_.average_from >= 0 && t >= opt_.average_from) {
-        // ā ← ā + (θ − ā)/n, starting from ā = θ: the exact running mean in one pass.
-        if (average_.size() != st.values().size() || this->averaged_ == 0) average_.assign(st.values().begin(), st.values().end());
-        else {
-            const T inv = T(1.0 / double(this->averaged_ + 1));
-            for (std::size_t i = 0; i < average_.size(); ++i) average_[i] += (st.values()[i] - average_[i]) * inv;
-        }
-        ++this->averaged_;
-    }
     ++this->step_;
 }
 
 template <class T>
-void Sgd<T>::swap_average() {
-    if (!has_average()) throw std::logic_error("averaged SGD has no average yet (average_from not reached)");
-    std::swap_ranges(average_.begin(), average_.end(), this->store_.values().begin());
-}
-
-template <class T>
 std::map<std::string, std::vector<T>*> Sgd<T>::buffers() {
-    return {{"velocity", &velocity_}, {"average", &average_}};
+    return {{"velocity", &velocity_}};
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -136,7 +121,7 @@ double Adam<T>::rate() const {
     return opt_.schedule ? opt_.schedule->at(this->step_) : opt_.lr;
 }
 
-// g ← s_p g + wd θ;  m ← β₁ m + (1−β₁) g;  v ← β₂ v + (1−β₂) g²;  θ ← θ − lr_t m̂ / (√v̂ + ε),
+// g ← g + wd θ;  m ← β₁ m + (1−β₁) g;  v ← β₂ v + (1−β₂) g²;  θ ← θ − lr_t s_p m̂ / (√v̂ + ε),
 // m̂ = m / (1 − β₁^{t+1}), v̂ = v / (1 − β₂^{t+1}).
 template <class T>
 void Adam<T>::step() {
@@ -159,10 +144,10 @@ void Adam<T>::step() {
         T* m = m_.data() + p.offset;
         T* v = v_.data() + p.offset;
         for (std::size_t i = 0; i < p.size(); ++i) {
-            const T d = s * g[i] + wd * w[i];
+            const T d = g[i] + wd * w[i];
             m[i] = b1 * m[i] + (1 - b1) * d;
             v[i] = b2 * v[i] + (1 - b2) * d * d;
-            w[i] -= T(lr * (double(m[i]) / c1) / (std::sqrt(double(v[i]) / c2) + opt_.eps));
+            w[i] -= T(lr * double(s) * (double(m[i]) / c1) / (std::sqrt(double(v[i]) / c2) + opt_.eps));
         }
     }
     if (group)
@@ -177,11 +162,80 @@ std::map<std::string, std::vector<T>*> Adam<T>::buffers() {
     return {{"m", &m_}, {"v", &v_}};
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+template <class T>
+Averaged<T>::Averaged(ParamStore<T>& store, std::unique_ptr<Optimizer<T>> inner, long from)
+    : Optimizer<T>(store), inner_(std::move(inner)), from_(from) {}
+
+template <class T>
+void Averaged<T>::step() {
+    const long t = inner_->steps();
+    inner_->step();
+    if (t < from_) return;
+    // ā ← ā + (θ − ā)/n, starting from ā = θ: the exact running mean in one pass.
+    const std::vector<T>& w = this->store_.values();
+    if (average_.size() != w.size() || this->averaged_ == 0) average_.assign(w.begin(), w.end());
+    else {
+        const T inv = T(1.0 / double(this->averaged_ + 1));
+        for (std::size_t i = 0; i < average_.size(); ++i) average_[i] += (w[i] - average_[i]) * inv;
+    }
+    ++this->averaged_;
+}
+
+template <class T>
+void Averaged<T>::swap_average() {
+    if (!has_average()) throw std::logic_error("averaged SGD has no average yet (average_from not reached)");
+    std::swap_ranges(average_.begin(), average_.end(), this->store_.values().begin());
+}
+
+template <class T>
+OptimState Averaged<T>::state() const {
+    OptimState s = inner_->state();
+    s.averaged = this->averaged_;
+    s.buffers["average"].assign(average_.begin(), average_.end());
+    return s;
+}
+
+template <class T>
+void Averaged<T>::load_state(const OptimState& s) {
+    inner_->load_state(s);
+    const auto it = s.buffers.find("average");
+    if (it == s.buffers.end() || it->second.empty()) average_.clear();
+    else if (it->second.size() != this->store_.values().size())
+        throw std::invalid_argument("optimizer buffer 'average' has " + std::to_string(it->second.size()) +
+                                    " values but the parameters have " + std::to_string(this->store_.values().size()));
+    else average_.assign(it->second.begin(), it->second.end());
+    this->averaged_ = s.averaged;
+}
+
+template <class T>
+std::unique_ptr<Optimizer<T>> make_optimizer(ParamStore<T>& store, const OptimizerConfig& c) {
+    const Schedule sched = Schedule::inverse_time(c.lr, c.lr_decay);
+    std::unique_ptr<Optimizer<T>> o;
+    if (c.name == "sgd") {
+        SgdOptions s;
+        s.lr = c.lr, s.lr_decay = c.lr_decay, s.momentum = c.momentum, s.weight_decay = c.weight_decay;
+        o = std::make_unique<Sgd<T>>(store, s);
+    } else if (c.name == "adam") {
+        AdamOptions a;
+        a.lr = c.lr, a.schedule = sched, a.beta1 = c.beta1, a.beta2 = c.beta2, a.eps = c.eps, a.weight_decay = c.weight_decay;
+        if (!(c.eps > 0)) throw std::invalid_argument("eps must be > 0");
+        o = std::make_unique<Adam<T>>(store, a);
+    } else
+        throw std::invalid_argument("optimizer must be \"sgd\" or \"adam\", got \"" + c.name + "\"");
+    if (c.average_from >= 0) o = std::make_unique<Averaged<T>>(store, std::move(o), c.average_from);
+    return o;
+}
+
 template class Optimizer<float>;
 template class Optimizer<double>;
 template class Sgd<float>;
 template class Sgd<double>;
 template class Adam<float>;
 template class Adam<double>;
+template class Averaged<float>;
+template class Averaged<double>;
+template std::unique_ptr<Optimizer<float>> make_optimizer(ParamStore<float>&, const OptimizerConfig&);
+template std::unique_ptr<Optimizer<double>> make_optimizer(ParamStore<double>&, const OptimizerConfig&);
 
 }  // namespace rp

@@ -11,9 +11,15 @@
 //
 // The gradient the optimizers read is whatever backward left in the store: for the DrSAE energy it is summed over
 // the minibatch, so the rate need not change with the batch size (as in the original).
+//
+// Every optimizer follows one lr schedule (optim/schedule.hpp) of its own update count, and saves in OptimState all
+// it needs to continue bit for bit after a resume. Averaged SGD is a wrapper (Averaged) around any optimizer.
+// make_optimizer() builds one from an OptimizerConfig (what `recpool train --optimizer` and its options set).
 #pragma once
 #include <map>
+#include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -37,10 +43,14 @@ public:
     // One update from the gradients in the store, then the constraints.
     virtual void step() = 0;
     virtual double rate() const = 0;  // the rate the next update will use (before lr_scale)
-    long steps() const { return step_; }
+    virtual long steps() const { return step_; }
     virtual OptimState state() const;
     // Throws std::invalid_argument naming the buffer whose size does not match the store.
     virtual void load_state(const OptimState& s);
+    // Evaluation on an average of the parameters (Averaged): swap_average() exchanges the store's values with the
+    // average, a second call swaps them back. std::logic_error when there is no average (yet).
+    virtual bool has_average() const { return false; }
+    virtual void swap_average() { throw std::logic_error("this optimizer keeps no average of the parameters"); }
 
 protected:
     virtual std::map<std::string, std::vector<T>*> buffers() { return {}; }
@@ -58,12 +68,9 @@ struct SgdOptions {
     bool dampened = true;               // v = μ v + (1 − μ) g (the original's moving average); false: v = μ v + g
     double weight_decay = 0;            // θ −= lr_t · wd · θ, not scaled by lr_scale (as in the original)
     double ascent_lr = 1e-2;            // rate of the Lagrange multipliers
-    long average_from = -1;             // averaged SGD: keep the running mean of θ from this update on (−1: off)
 };
 
 // SGD:  v = g·lr_scale (or its momentum average);  θ −= lr_t · wd · θ;  θ −= lr_t · v;  constraints.
-// Averaged SGD keeps ā = mean of θ over updates ≥ average_from (after each update's constraints); swap_average()
-// exchanges θ and ā, so evaluation can run on the average and a second call swaps the trained values back.
 template <class T>
 class Sgd : public Optimizer<T> {
 public:
@@ -72,29 +79,29 @@ public:
     double rate() const override { return rate_at(this->step_); }
     double rate_at(long t) const;
     const SgdOptions& options() const { return opt_; }
-    bool has_average() const { return this->averaged_ > 0; }
-    void swap_average();
 
 protected:
     std::map<std::string, std::vector<T>*> buffers() override;
 
 private:
     SgdOptions opt_;
-    std::vector<T> velocity_, average_;  // velocity_ holds the first gradient after update 0 (v₀ = g₀)
+    std::vector<T> velocity_;  // holds the first gradient after update 0 (v₀ = g₀)
 };
 
 struct AdamOptions {
     double lr = 1e-3;
     std::optional<Schedule> schedule;
     double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
-    double weight_decay = 0;  // added to the gradient (L2), like the classic Adam paper
+    double weight_decay = 0;  // coupled: wd θ added to the gradient (L2), like the classic Adam paper
     double ascent_lr = 1e-2;
     // The parameter group this optimizer updates (and constrains); empty: every parameter of the store. Two
     // optimizers with disjoint groups give parts of a model their own rates, as VDL's encoder and decoder have.
     std::vector<ParamHandle> params;
 };
 
-// Adam with bias correction; lr_scale scales each parameter's step.
+// Adam with bias correction. Per parameter p: g ← g + (wd + wd_p) θ (coupled decay, the parameter's own
+// ParamInfo::weight_decay added to the optimizer's), moments of g, and a step lr_t · s_p · m̂ / (√v̂ + ε): the lr
+// scale scales the step (scaling the gradient would cancel in m̂ / √v̂).
 template <class T>
 class Adam : public Optimizer<T> {
 public:
@@ -109,5 +116,42 @@ private:
     AdamOptions opt_;
     std::vector<T> m_, v_;  // over the whole store (0 outside the group): one state layout, grouped or not
 };
+
+// Averaged SGD (Polyak–Ruppert) around any optimizer: after each of the inner optimizer's updates from update
+// `from` on (0-based, after the constraints), ā ← running mean of θ. swap_average() exchanges θ and ā. Its state
+// is the inner one plus the buffer "average" and the count `averaged`.
+template <class T>
+class Averaged : public Optimizer<T> {
+public:
+    Averaged(ParamStore<T>& store, std::unique_ptr<Optimizer<T>> inner, long from);
+    void step() override;
+    double rate() const override { return inner_->rate(); }
+    long steps() const override { return inner_->steps(); }
+    OptimState state() const override;
+    void load_state(const OptimState& s) override;
+    bool has_average() const override { return this->averaged_ > 0; }
+    void swap_average() override;
+    Optimizer<T>& inner() { return *inner_; }
+
+private:
+    std::unique_ptr<Optimizer<T>> inner_;
+    long from_;
+    std::vector<T> average_;
+};
+
+// What `recpool train` chooses: the optimizer, the schedule lr_t = lr / (1 + lr_decay · t) every optimizer follows,
+// and each optimizer's own settings.
+struct OptimizerConfig {
+    std::string name = "sgd";       // "sgd" | "adam"
+    double lr = 5e-3, lr_decay = 0;
+    double momentum = 0;            // sgd: the original's moving average v = μ v + (1 − μ) g
+    double weight_decay = 0;        // sgd: θ −= lr_t wd θ; adam: coupled, wd θ added to the gradient
+    double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;  // adam
+    long average_from = -1;         // Averaged around either from this update on (−1: off)
+};
+inline const char* const kOptimizerNames[] = {"sgd", "adam"};
+// std::invalid_argument naming the setting for an unknown name or a bad value.
+template <class T>
+std::unique_ptr<Optimizer<T>> make_optimizer(ParamStore<T>& store, const OptimizerConfig& c);
 
 }  // namespace rp

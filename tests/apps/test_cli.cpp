@@ -112,9 +112,9 @@ BOOST_AUTO_TEST_CASE(train_eval_filters_resume) {
     BOOST_TEST(w.err.find("[16,784]") != std::string::npos, w.err);
     // A checkpoint of another model is named as such.
     auto foreign = a;
-    foreign.put("model", rp::data::NpyArray::text("lista"));
+    foreign.put("model", rp::data::NpyArray::text("lenet"));
     rp::data::save_npz((scratch() / "foreign.npz").string(), foreign);
-    expect_failure(run("eval " + (scratch() / "foreign.npz").string()), "'lista'");
+    expect_failure(run("eval " + (scratch() / "foreign.npz").string()), "'lenet'");
     // Not a checkpoint at all.
     std::ofstream(scratch() / "junk.npz") << "junk";
     expect_failure(run("eval " + (scratch() / "junk.npz").string()), "junk.npz");

@@ -111,4 +111,29 @@ BOOST_AUTO_TEST_CASE(train_groupsparse_on_a_torus) {
     BOOST_TEST(result["config"]["lambda_group"] == 0.05);
 }
 
+BOOST_AUTO_TEST_CASE(train_lista_and_gradcheck_every_kind) {
+    const fs::path dir = scratch() / "lista";
+    const Result t = run("train lista --hidden 32 --epochs-finetune 2 --optimizer adam --lr 1e-3 --out '" + dir.string() + "'" +
+                         quiet_subset_args());
+    BOOST_TEST_REQUIRE(t.status == 0, t.err);
+    BOOST_TEST(t.out.find("test energy") != std::string::npos, t.out);
+    BOOST_TEST(t.err.find("LISTA auto-encoder 784-32^3") != std::string::npos, t.err);
+    for (const char* f : {"checkpoint.npz", "best.npz", "metrics.jsonl", "pictures/decoder_columns.png", "pictures/loss.svg"})
+        BOOST_TEST(fs::exists(dir / f), f);
+    const json result = json::parse(slurp(dir / "result.json"));
+    BOOST_TEST(result["config"]["optimizer"] == "adam");
+    BOOST_TEST(result["test"]["energy"].get<double>() > 0);
+    const Result e = run("eval '" + (dir / "best.npz").string() + "' --test-images " + kData + "/t10k-images-200-idx3-ubyte --test-labels " +
+                         kData + "/t10k-labels-200-idx1-ubyte");
+    BOOST_TEST(e.status == 0, e.err);
+    BOOST_TEST(e.out.find("test energy") != std::string::npos, e.out);
+    for (const char* kind : {"drsae", "recpool", "groupsparse", "lista"}) {
+        const Result g = run(std::string("gradcheck ") + kind + " --fast");
+        BOOST_TEST(g.status == 0, kind << ": " << g.err << g.out);
+        BOOST_TEST(run(std::string("train ") + kind + " --help").out.find("--optimizer") != std::string::npos, kind);
+    }
+    expect_failure(run("train lista --optimizer adagrad --out '" + dir.string() + "'" + quiet_subset_args()), "optimizer");
+    expect_failure(run("train lista --beta1 1 --out '" + dir.string() + "'" + quiet_subset_args()), "beta1");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <string>
 
+#include "models/run_data.hpp"
 #include "models/trainer.hpp"
 
 namespace rp::testing {
@@ -21,7 +22,7 @@ struct Subset {
         c.test_labels = dir + "/t10k-labels-200-idx1-ubyte";
         c.valid_size = 100;
         c.train_size = 400;
-        DrsaeData d = load_drsae_data(c, true, true);
+        RunData d = load_run_data(c, true, true);
         train = *d.train_set, valid = *d.valid_set, test = *d.test_set;
     }
 };

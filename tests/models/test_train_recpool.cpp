@@ -11,6 +11,9 @@
 #include <unistd.h>
 
 #include "data/npz.hpp"
+#include "models/checkpoint.hpp"
+#include "models/pictures.hpp"
+#include "models/recpool_stack.hpp"
 #include "models/trainer.hpp"
 #include "metrics_log.hpp"
 #include "subset.hpp"
@@ -41,15 +44,14 @@ TrainConfig base(const std::string& out) {
 TrainConfig recpool_cfg(const std::string& out, std::size_t n, std::size_t p) {
     TrainConfig c = base(out);
     c.kind = "recpool";
-    c.recpool = RecpoolStackConfig::original(784, {{n, p}});
+    c.model = RecpoolStackConfig::original(784, {{n, p}});
     return c;
 }
 
 TrainConfig groupsparse_cfg(const std::string& out) {
     TrainConfig c = base(out);
     c.kind = "groupsparse";
-    c.groupsparse.hidden = 100;
-    c.groupsparse.group_size = 4;
+    c.model = {{"hidden", 100}, {"group_size", 4}};
     return c;
 }
 
@@ -74,7 +76,7 @@ BOOST_AUTO_TEST_CASE(one_layer_recpool_beats_chance_by_far) {
     TrainConfig c = recpool_cfg("", 200, 50);
     c.epochs_pretrain = 1;
     c.epochs_finetune = 29;  // measured: 77.5% (default OpenBLAS threads) and 79% (one thread) of the 200 test digits right
-    DrsaeTrainer t(c, s.train, &s.valid);
+    Trainer t(c, s.train, &s.valid);
     t.initialize();
     const double before = t.error(s.test);
     const std::vector<EpochStats> log = t.run();
@@ -99,7 +101,7 @@ BOOST_AUTO_TEST_CASE(group_sparse_autoencoder_beats_chance_by_far) {
     TrainConfig c = groupsparse_cfg("");
     c.epochs_pretrain = 1;
     c.epochs_finetune = 29;  // measured: 72.5% of the 200 test digits right (validation: 81%)
-    DrsaeTrainer t(c, s.train, &s.valid);
+    Trainer t(c, s.train, &s.valid);
     t.initialize();
     const double before = t.error(s.test);
     const std::vector<EpochStats> log = t.run();
@@ -118,7 +120,7 @@ BOOST_AUTO_TEST_CASE(resumed_recpool_run_is_bit_identical_to_an_uninterrupted_on
     std::vector<float> whole, whole_best;
     std::vector<json> whole_metrics;
     {
-        DrsaeTrainer t(tiny_recpool(a), s.train, &s.valid);
+        Trainer t(tiny_recpool(a), s.train, &s.valid);
         t.initialize();
         t.run();
         t.use_best();
@@ -127,13 +129,13 @@ BOOST_AUTO_TEST_CASE(resumed_recpool_run_is_bit_identical_to_an_uninterrupted_on
         whole_metrics = metrics(a);
     }
     {
-        DrsaeTrainer t(tiny_recpool(b), s.train, &s.valid);
+        Trainer t(tiny_recpool(b), s.train, &s.valid);
         t.initialize();
         t.run(3);
         t.train_epoch();  // epoch 4 runs but is lost before its checkpoint
     }
     {
-        DrsaeTrainer t(tiny_recpool(b), s.train, &s.valid);
+        Trainer t(tiny_recpool(b), s.train, &s.valid);
         t.resume(b + "/checkpoint.npz");
         BOOST_TEST(t.epoch() == 3u);
         t.run();
@@ -150,21 +152,21 @@ BOOST_AUTO_TEST_CASE(resumed_recpool_run_is_bit_identical_to_an_uninterrupted_on
             BOOST_TEST(resumed_metrics[i][k] == whole_metrics[i][k], "epoch " << i + 1 << " key " << k);
     }
     // A recpool checkpoint is refused by a trainer of another kind, naming both.
-    DrsaeTrainer other(groupsparse_cfg(""), s.train, &s.valid);
+    Trainer other(groupsparse_cfg(""), s.train, &s.valid);
     try {
         other.resume(b + "/checkpoint.npz");
         BOOST_ERROR("a recpool checkpoint resumed a group-sparse run");
     } catch (const std::runtime_error& e) {
         BOOST_TEST(std::string(e.what()).find("'recpool' model, not groupsparse") != std::string::npos, e.what());
     }
-    // load_drsae reads any kind back: the kept parameters have the best epoch's validation error.
-    auto L = load_drsae(b + "/best.npz");
+    // load_model reads any kind back: the kept parameters have the best epoch's validation error.
+    auto L = load_model(b + "/best.npz");
     BOOST_TEST(L->cfg.kind == "recpool");
-    BOOST_TEST(L->any.recpool.layers.size() == 1u);
+    BOOST_TEST(dynamic_cast<RecpoolStackModel<float>&>(*L->model).net.layers.size() == 1u);
     double best = 2;
     for (const json& r : resumed_metrics)
         if (r["best"] == true) best = r["valid_error"].get<double>();
-    BOOST_TEST(model_error(*L->graph, L->any.io, s.valid) == best);
+    BOOST_TEST(classification_error(*L->graph, L->model->io, s.valid) == best);
     fs::remove_all(a);
     fs::remove_all(b);
 }
@@ -176,7 +178,7 @@ BOOST_AUTO_TEST_CASE(attribution_block_in_the_metrics_log) {
     c.epochs_pretrain = 1;
     c.epochs_finetune = 1;
     c.attribution = true;
-    DrsaeTrainer t(c, s.train, &s.valid);
+    Trainer t(c, s.train, &s.valid);
     t.initialize();
     t.run();
     const auto rows = metrics(dir);
@@ -207,18 +209,18 @@ BOOST_AUTO_TEST_CASE(attribution_block_in_the_metrics_log) {
 
 BOOST_AUTO_TEST_CASE(configurations_keep_their_kind) {
     TrainConfig c = recpool_cfg("x", 30, 6);
-    c.recpool.layers[0].lambda_l1 = 0.02;
+    c.model["layers"][0]["lambda_l1"] = 0.02;
     const json j = c;
     BOOST_TEST(j["model"] == "recpool");
     const TrainConfig back = j.get<TrainConfig>();
     BOOST_TEST(back.kind == "recpool");
-    BOOST_TEST(back.recpool.layers[0].lambda_l1 == 0.02);
-    BOOST_TEST(back.recpool.layers[0].p == 6u);
+    BOOST_TEST(back.model["layers"][0]["lambda_l1"] == 0.02);
+    BOOST_TEST(back.model["layers"][0]["p"] == 6u);
     BOOST_TEST(json(back) == j);
 
     const json g = groupsparse_cfg("y");
     BOOST_TEST(g["model"] == "groupsparse");
-    BOOST_TEST(g.get<TrainConfig>().groupsparse.group_size == 4u);
+    BOOST_TEST(g.get<TrainConfig>().model["group_size"] == 4u);
 
     auto message = [](const json& bad) {
         try {
@@ -238,15 +240,18 @@ BOOST_AUTO_TEST_CASE(configurations_keep_their_kind) {
     gs["group_size"] = 3;  // 100 units are not groups of 3
     BOOST_TEST(message(gs).find("group_size") != std::string::npos, message(gs));
     json noclass = g;
-    noclass["classes"] = 0;
+    noclass["classes"] = 1;  // 0 (no classifier: selected by validation energy) or at least 2
     BOOST_TEST(message(noclass).find("classes") != std::string::npos, message(noclass));
+    json unknown_train = g;
+    unknown_train["momentum_"] = 0.5;
+    BOOST_TEST(message(unknown_train).find("'momentum_'") != std::string::npos, message(unknown_train));
 }
 
 BOOST_AUTO_TEST_CASE(layers_that_do_not_chain_fail_when_the_graph_is_built) {
     TrainConfig c = recpool_cfg("", 30, 6);
-    c.recpool.layers.push_back(RecpoolLayerConfig::original(2, 2, 20, 16, 4));  // expects 20 inputs, layer 1 gives 6
+    c.model["layers"].push_back(RecpoolLayerConfig::original(2, 2, 20, 16, 4));  // expects 20 inputs, layer 1 gives 6
     try {
-        DrsaeTrainer t(c, subset().train, nullptr);
+        Trainer t(c, subset().train, nullptr);
         BOOST_ERROR("a stack whose sizes do not chain was built");
     } catch (const GraphError& e) {
         const std::string m = e.what();
@@ -261,10 +266,10 @@ BOOST_AUTO_TEST_CASE(pictures_of_recpool_and_groupsparse) {
     const Subset& s = subset();
     const std::string dir = fresh_dir("pictures");
     {
-        DrsaeTrainer t(recpool_cfg(dir + "/r", 30, 6), s.train, &s.valid);
+        Trainer t(recpool_cfg(dir + "/r", 30, 6), s.train, &s.valid);
         t.initialize();
         t.run(2);
-        const auto files = write_model_pictures(t.graph(), t.any(), dir + "/r/pictures", &s.test, dir + "/r/metrics.jsonl");
+        const auto files = write_pictures(t.graph(), t.model(), dir + "/r/pictures", &s.test, dir + "/r/metrics.jsonl");
         for (const char* f : {"encoder_rows_by_pool.png", "decoder_columns_by_pool.png", "pool_gather.png", "reconstructions.png",
                               "loss.svg", "error.svg"}) {
             const fs::path p = fs::path(dir) / "r" / "pictures" / f;
@@ -277,14 +282,11 @@ BOOST_AUTO_TEST_CASE(pictures_of_recpool_and_groupsparse) {
     }
     {
         TrainConfig c = groupsparse_cfg(dir + "/g");
-        c.groupsparse.groups = "torus";
-        c.groupsparse.map_rows = c.groupsparse.map_cols = 6;
-        c.groupsparse.hidden = 36;
-        c.groupsparse.window = 3;
-        DrsaeTrainer t(c, s.train, &s.valid);
+        c.model = {{"groups", "torus"}, {"map_rows", 6}, {"map_cols", 6}, {"hidden", 36}, {"window", 3}};
+        Trainer t(c, s.train, &s.valid);
         t.initialize();
         t.run(1);
-        write_model_pictures(t.graph(), t.any(), dir + "/g/pictures", &s.test, dir + "/g/metrics.jsonl");
+        write_pictures(t.graph(), t.model(), dir + "/g/pictures", &s.test, dir + "/g/metrics.jsonl");
         for (const char* f : {"topographic_map.png", "encoder_rows.png", "reconstructions.png", "loss.svg"})
             BOOST_TEST(fs::exists(fs::path(dir) / "g" / "pictures" / f), f);
     }

@@ -10,6 +10,8 @@
 
 #include "data/idx.hpp"
 #include "data/npz.hpp"
+#include "models/checkpoint.hpp"
+#include "models/pictures.hpp"
 #include "models/trainer.hpp"
 #include "metrics_log.hpp"
 #include "subset.hpp"
@@ -26,8 +28,7 @@ namespace {
 
 TrainConfig tiny(const std::string& out) {
     TrainConfig c;
-    c.model.hidden = 16;
-    c.model.iterations = 3;
+    c.model = {{"hidden", 16}, {"iterations", 3}};
     c.epochs_pretrain = 2;
     c.epochs_finetune = 3;
     c.batch = 10;
@@ -60,8 +61,8 @@ BOOST_AUTO_TEST_CASE(subset_has_the_expected_digits) {
 BOOST_AUTO_TEST_CASE(short_training_beats_chance_by_far) {
     const Subset& s = subset();
     TrainConfig c;
-    c.model.hidden = 64;
-    c.model.iterations = 5;
+    c.model["hidden"] = 64;
+    c.model["iterations"] = 5;
     c.epochs_pretrain = 2;
     c.epochs_finetune = 120;  // (seeds 1..8 of this setting measured 13.5–17.5% test error on the 200 digits)
     c.batch = 10;
@@ -69,7 +70,7 @@ BOOST_AUTO_TEST_CASE(short_training_beats_chance_by_far) {
     c.seed = 1;
     c.out = "";
     c.quiet = true;
-    DrsaeTrainer t(c, s.train, &s.valid);
+    Trainer t(c, s.train, &s.valid);
     t.initialize();
     const double before = t.error(s.test);
     std::vector<EpochStats> log = t.run();
@@ -94,7 +95,7 @@ BOOST_AUTO_TEST_CASE(resumed_run_is_bit_identical_to_an_uninterrupted_one) {
     std::vector<float> whole, whole_best;
     std::vector<json> whole_metrics;
     {
-        DrsaeTrainer t(tiny(a), s.train, &s.valid);
+        Trainer t(tiny(a), s.train, &s.valid);
         t.initialize();
         t.run();
         t.use_best();
@@ -103,7 +104,7 @@ BOOST_AUTO_TEST_CASE(resumed_run_is_bit_identical_to_an_uninterrupted_one) {
         whole_metrics = metrics(a);
     }
     {
-        DrsaeTrainer t(tiny(b), s.train, &s.valid);
+        Trainer t(tiny(b), s.train, &s.valid);
         t.initialize();
         t.run(3);  // "interrupted" after epoch 3, in the middle of fine-tuning
         BOOST_TEST(t.epoch() == 3u);
@@ -113,7 +114,7 @@ BOOST_AUTO_TEST_CASE(resumed_run_is_bit_identical_to_an_uninterrupted_one) {
     }
     // A resume redoes epoch 4 from the saved state and drops the stale log line of the lost epoch.
     {
-        DrsaeTrainer t(tiny(b), s.train, &s.valid);
+        Trainer t(tiny(b), s.train, &s.valid);
         t.resume(b + "/checkpoint.npz");
         BOOST_TEST(t.epoch() == 3u);
         t.run();
@@ -135,13 +136,49 @@ BOOST_AUTO_TEST_CASE(resumed_run_is_bit_identical_to_an_uninterrupted_one) {
     fs::remove_all(b);
 }
 
+BOOST_AUTO_TEST_CASE(resume_is_bit_identical_with_adam) {
+    // The same interruption with Adam (its moments and the running average in the checkpoint).
+    const Subset& s = subset();
+    const std::string a = fresh_dir("adam-whole"), b = fresh_dir("adam-resumed");
+    auto cfg = [](const std::string& out) {
+        TrainConfig c = tiny(out);
+        c.optimizer = "adam";
+        c.lr = 1e-3;
+        c.weight_decay = 1e-4;
+        return c;
+    };
+    std::vector<float> whole;
+    {
+        Trainer t(cfg(a), s.train, &s.valid);
+        t.initialize();
+        t.run();
+        t.use_best();
+        whole = t.store().values();
+    }
+    {
+        Trainer t(cfg(b), s.train, &s.valid);
+        t.initialize();
+        t.run(3);
+    }
+    Trainer t(cfg(b), s.train, &s.valid);
+    t.resume(b + "/checkpoint.npz");
+    t.run();
+    t.use_best();
+    BOOST_TEST(t.store().values() == whole);
+    const data::Npz z = data::load_npz(b + "/checkpoint.npz");
+    BOOST_TEST(z.has("optim/m"));
+    BOOST_TEST(z.has("optim/average"));
+    fs::remove_all(a);
+    fs::remove_all(b);
+}
+
 BOOST_AUTO_TEST_CASE(checkpoint_round_trip) {
     const Subset& s = subset();
     const std::string dir = fresh_dir("roundtrip");
     TrainConfig c = tiny(dir);
     c.epochs_pretrain = 1, c.epochs_finetune = 2;
-    c.model.threshold = "original";
-    DrsaeTrainer t(c, s.train, &s.valid);
+    c.model["threshold"] = "original";
+    Trainer t(c, s.train, &s.valid);
     t.initialize();
     t.run();
     const double last_err = t.error(s.test);
@@ -156,19 +193,19 @@ BOOST_AUTO_TEST_CASE(checkpoint_round_trip) {
     BOOST_TEST(json(back) == json(c));
     BOOST_TEST(z.i64("trainer/epoch").at(0) == 3);
 
-    auto L = load_drsae(dir + "/checkpoint.npz", /*last=*/true);
+    auto L = load_model(dir + "/checkpoint.npz", /*last=*/true);
     BOOST_TEST(L->store.values() == last);
-    BOOST_TEST(L->cfg.model.threshold == "original");
-    BOOST_TEST(drsae_error(*L->graph, L->model, s.test) == last_err);
-    auto B = load_drsae(dir + "/best.npz");
+    BOOST_TEST(L->cfg.model["threshold"] == "original");
+    BOOST_TEST(L->model->evaluate(*L->graph, s.test).at(0).second == last_err);
+    auto B = load_model(dir + "/best.npz");
     t.use_best();
     BOOST_TEST(B->store.values() == t.store().values());
     BOOST_TEST(B->which.find("epoch " + std::to_string(t.best_epoch())) != std::string::npos, B->which);
 
     // a checkpoint whose shapes do not fit the model is named with the parameter and both shapes
     TrainConfig other = c;
-    other.model.hidden = 8;
-    DrsaeTrainer wrong(other, s.train, &s.valid);
+    other.model["hidden"] = 8;
+    Trainer wrong(other, s.train, &s.valid);
     try {
         wrong.resume(dir + "/checkpoint.npz");
         BOOST_FAIL("a 16-unit checkpoint was loaded into an 8-unit model");
@@ -178,15 +215,25 @@ BOOST_AUTO_TEST_CASE(checkpoint_round_trip) {
         BOOST_TEST(m.find("[16,784]") != std::string::npos, m);
         BOOST_TEST(m.find("[8,784]") != std::string::npos, m);
     }
+    // a checkpoint written before the optimizer options and the validation metric's name existed still loads
+    data::Npz before = z;
+    before.entries.erase("trainer/valid_metric");
+    json old_cfg = json::parse(z.text("config"));
+    for (const char* k : {"optimizer", "weight_decay", "beta1", "beta2", "eps"}) old_cfg.erase(k);
+    before.put("config", data::NpyArray::text(old_cfg.dump()));
+    data::save_npz(dir + "/before.npz", before);
+    auto O = load_model(dir + "/before.npz", /*last=*/true);
+    BOOST_TEST(O->cfg.optimizer == "sgd");
+    BOOST_TEST(O->model->evaluate(*O->graph, s.test).at(0).second == last_err);
     // another model's archive is named as such
     data::Npz foreign = z;
-    foreign.put("model", data::NpyArray::text("lista"));
+    foreign.put("model", data::NpyArray::text("lenet"));
     data::save_npz(dir + "/foreign.npz", foreign);
     try {
-        load_drsae(dir + "/foreign.npz");
-        BOOST_FAIL("a lista checkpoint was accepted");
+        load_model(dir + "/foreign.npz");
+        BOOST_FAIL("a lenet checkpoint was accepted");
     } catch (const std::runtime_error& e) {
-        BOOST_TEST(std::string(e.what()).find("'lista'") != std::string::npos, e.what());
+        BOOST_TEST(std::string(e.what()).find("'lenet'") != std::string::npos, e.what());
     }
     fs::remove_all(dir);
 }
@@ -197,7 +244,7 @@ BOOST_AUTO_TEST_CASE(metrics_log_has_every_term_per_epoch) {
     TrainConfig c = tiny(dir);
     c.epochs_pretrain = 1, c.epochs_finetune = 1;
     c.average_from = 0;
-    DrsaeTrainer t(c, s.train, &s.valid);
+    Trainer t(c, s.train, &s.valid);
     t.initialize();
     t.run();
     const auto rows = metrics(dir);
@@ -213,7 +260,7 @@ BOOST_AUTO_TEST_CASE(metrics_log_has_every_term_per_epoch) {
                rows[0]["reconstruction"].get<double>() + rows[0]["sparsity"].get<double>(), boost::test_tools::tolerance(1e-9));
     BOOST_TEST(rows[1]["step"].get<long>() == 80);  // 2 epochs × 40 minibatches of 10
     // pictures of the trained model
-    const auto files = write_drsae_pictures(t.graph(), t.model(), dir + "/pictures", &s.test, dir + "/metrics.jsonl");
+    const auto files = write_pictures(t.graph(), t.model(), dir + "/pictures", &s.test, dir + "/metrics.jsonl");
     BOOST_TEST(files.size() == 6u);
     for (const auto& f : files) BOOST_TEST(fs::file_size(f) > 100u, f);
     fs::remove_all(dir);
@@ -225,7 +272,7 @@ BOOST_AUTO_TEST_CASE(non_finite_values_are_reported) {
     TrainConfig c = tiny("");
     c.epochs_pretrain = 1, c.epochs_finetune = 0, c.average_from = 0;
     {
-        DrsaeTrainer t(c, bad, nullptr);
+        Trainer t(c, bad, nullptr);
         t.initialize();
         try {
             t.run();
@@ -235,7 +282,7 @@ BOOST_AUTO_TEST_CASE(non_finite_values_are_reported) {
         }
     }
     c.anomaly = true;
-    DrsaeTrainer t(c, bad, nullptr);
+    Trainer t(c, bad, nullptr);
     t.initialize();
     try {
         t.run();
@@ -260,19 +307,19 @@ BOOST_AUTO_TEST_CASE(configuration_is_checked_by_name) {
     rejects(R"({"momentum": 1.5})", "momentum");
     rejects(R"({"hidden": 0})", "hidden");
     rejects(R"({"threshold": "hard"})", "threshold");
-    rejects(R"({"model": "lista"})", "model");
+    rejects(R"({"model": "lenet"})", "model");
     rejects(R"({"anomaly": 1})", "anomaly");
     rejects(R"({"train_images": "x"})", "train_labels");
     const TrainConfig c = json::parse(R"({"hidden": 200, "epochs_finetune": 3, "lambda_l1": 0.05, "quiet": true})").get<TrainConfig>();
-    BOOST_TEST(c.model.hidden == 200u);
+    BOOST_TEST(c.model["hidden"] == 200u);
     BOOST_TEST(c.epochs_finetune == 3u);
-    BOOST_TEST(c.model.lambda_l1 == 0.05);
-    BOOST_TEST(c.model.iterations == 11u);  // untouched keys keep their defaults
+    BOOST_TEST(c.model["lambda_l1"] == 0.05);
+    BOOST_TEST(c.model["iterations"] == 11u);  // untouched keys keep their defaults
     BOOST_TEST(json(json(c).get<TrainConfig>()) == json(c));
     // a trainer refuses data that does not fit the model
     TrainConfig small = tiny("");
-    small.model.input = 100;
-    BOOST_CHECK_THROW(DrsaeTrainer(small, subset().train, nullptr), std::invalid_argument);
+    small.model["input"] = 100;
+    BOOST_CHECK_THROW(Trainer(small, subset().train, nullptr), std::invalid_argument);
     rejects(R"({"epochs_pretrain": 1, "epochs_finetune": 2, "average_from": 4})", "average_from");
 }
 

@@ -1,6 +1,7 @@
 // Optimizers: each update checked against the formula worked by hand on a few numbers.
 #include <boost/test/unit_test.hpp>
 #include <cmath>
+#include <memory>
 
 #include "optim/optimizer.hpp"
 
@@ -184,8 +185,7 @@ BOOST_AUTO_TEST_CASE(averaged_sgd_keeps_the_running_mean_and_swaps) {
     auto a = st.add("a", 1, 1);
     SgdOptions o;
     o.lr = 1;
-    o.average_from = 2;
-    Sgd<double> sgd(st, o);
+    Averaged<double> sgd(st, std::make_unique<Sgd<double>>(st, o), 2);
     // θ after each update: -1, -3, -6, -10 (gradients 1, 2, 3, 4); averaged from update 2: mean(-6, -10) = -8.
     for (int t = 1; t <= 4; ++t) {
         st.grad(a)[0] = t;
@@ -200,28 +200,38 @@ BOOST_AUTO_TEST_CASE(averaged_sgd_keeps_the_running_mean_and_swaps) {
 }
 
 BOOST_AUTO_TEST_CASE(state_round_trip_continues_bit_identically) {
-    auto run = [](int split) {
-        OneParam p;
-        SgdOptions o;
-        o.lr = 0.1;
-        o.lr_decay = 0.3;
-        o.momentum = 0.7;
-        o.average_from = 1;
-        auto sgd = std::make_unique<Sgd<double>>(p.st, o);
-        for (int t = 0; t < 6; ++t) {
-            if (t == split) {  // "checkpoint": a fresh optimizer loaded from the state
-                OptimState s = sgd->state();
-                sgd = std::make_unique<Sgd<double>>(p.st, o);
-                sgd->load_state(s);
-            }
-            for (int i = 0; i < 4; ++i) p.st.grad(p.W)[i] = std::sin(double(t * 4 + i));
-            sgd->step();
+    // Every optimizer make_optimizer builds, averaged or not: a fresh optimizer loaded from the state at update
+    // `split` ends where the uninterrupted one does, bit for bit.
+    for (const char* name : kOptimizerNames)
+        for (long average_from : {-1L, 1L}) {
+            OptimizerConfig c;
+            c.name = name;
+            c.lr = 0.1;
+            c.lr_decay = 0.3;
+            c.momentum = 0.7;
+            c.weight_decay = 0.01;
+            c.average_from = average_from;
+            auto run = [&](int split) {
+                OneParam p;
+                auto opt = make_optimizer(p.st, c);
+                for (int t = 0; t < 6; ++t) {
+                    if (t == split) {
+                        OptimState s = opt->state();
+                        opt = make_optimizer(p.st, c);
+                        opt->load_state(s);
+                    }
+                    for (int i = 0; i < 4; ++i) p.st.grad(p.W)[i] = std::sin(double(t * 4 + i));
+                    opt->step();
+                }
+                BOOST_TEST(opt->steps() == 6);
+                BOOST_TEST(opt->has_average() == (average_from >= 0));
+                if (opt->has_average()) opt->swap_average();
+                return std::vector<double>(p.st.values());
+            };
+            const auto whole = run(-1), resumed = run(3);
+            BOOST_TEST_CONTEXT(name << " average_from " << average_from)
+            for (std::size_t i = 0; i < whole.size(); ++i) BOOST_TEST(whole[i] == resumed[i]);
         }
-        sgd->swap_average();
-        return std::vector<double>(p.st.values());
-    };
-    const auto whole = run(-1), resumed = run(3);
-    for (std::size_t i = 0; i < whole.size(); ++i) BOOST_TEST(whole[i] == resumed[i]);
     OneParam other;
     ParamStore<double> small;
     small.add("x", 1, 1);
@@ -244,6 +254,38 @@ BOOST_AUTO_TEST_CASE(adam_first_step_is_lr_times_the_gradient_sign) {
     // A second step with the same gradient: m̂ = g, v̂ = g² again, the same move.
     adam.step();
     BOOST_TEST(p.st.value(p.W)[0] == 1 - 0.02, tt::tolerance(1e-9));
+}
+
+BOOST_AUTO_TEST_CASE(adam_lr_scale_scales_the_step_and_decay_is_coupled) {
+    ParamStore<double> st;
+    auto a = st.add("a", 1, 1), b = st.add("b", 1, 1);
+    st.info(b).lr_scale = 0.5;
+    st.info(a).weight_decay = 1;  // g_a = 0 + 1·θ_a: decay alone moves a, by one full Adam step
+    st.value(a)[0] = 2;
+    st.grad(b)[0] = 3;
+    AdamOptions o;
+    o.lr = 0.01;
+    o.eps = 1e-12;
+    Adam<double> adam(st, o);
+    adam.step();
+    BOOST_TEST(st.value(a)[0] == 2 - 0.01, tt::tolerance(1e-9));
+    BOOST_TEST(st.value(b)[0] == -0.005, tt::tolerance(1e-9));
+}
+
+BOOST_AUTO_TEST_CASE(make_optimizer_names_a_bad_setting) {
+    ParamStore<double> st;
+    st.add("a", 1, 1);
+    OptimizerConfig c;
+    c.name = "adagrad";
+    try {
+        make_optimizer(st, c);
+        BOOST_FAIL("no error");
+    } catch (const std::invalid_argument& e) {
+        BOOST_TEST(std::string(e.what()).find("adagrad") != std::string::npos);
+    }
+    c.name = "adam";
+    c.beta1 = 1;
+    BOOST_CHECK_THROW(make_optimizer(st, c), std::invalid_argument);
 }
 
 BOOST_AUTO_TEST_CASE(bad_options_are_rejected) {
