@@ -4,7 +4,8 @@
 // commit, and keep 0.MINOR in CMakeLists.txt's project() honest.
 //
 // Internal, not installed, free to change: graph/blas.hpp (cblas wrappers), graph/xt.hpp (xtensor adaptors),
-// ops/vmath.hpp (vector math kernels), models/config_json.hpp (JSON field helpers); the list is
+// ops/vmath.hpp (vector math kernels), ops/isa.hpp and ops/linear_kernels.hpp (Linear's own kernels per CPU
+// level), models/config_json.hpp (JSON field helpers); the list is
 // RECPOOL_INTERNAL_HEADERS in cmake/package.cmake, and the test api_headers fails when a header of the engine's
 // folders is neither here nor there. Inside an API header every name is API; the few that exist for the engine's
 // tools rather than for model builders say so in their comment (Graph::run_forward, run_backward, kink_pattern:
