@@ -408,7 +408,7 @@ std::string GradCheckReport::json() const {
     }
     j["culprits"] = nlohmann::json::array();
     for (auto& b : blame)
-        j["culprits"].push_back({{"node", b.node}, {"op", b.op}, {"input", b.input}, {"checked", b.checked}, {"failed", b.failed}, {"max_abs_err", b.max_abs}});
+        j["culprits"].push_back({{"node", b.node}, {"op", b.op}, {"input", b.input}, {"checked", b.checked}, {"skipped", b.skipped}, {"failed", b.failed}, {"max_abs_err", b.max_abs}});
     return j.dump(2);
 }
 
