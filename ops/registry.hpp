@@ -12,7 +12,7 @@
 namespace rp {
 
 struct OpEntry {
-    std::string name, summary;
+    std::string name, summary;  // the op's name (as Op::name returns it) and one line saying what it computes
     std::function<void(Graph<double>&)> example;  // builds inputs, the op and a scalar loss on a fresh graph
 };
 
@@ -24,7 +24,8 @@ const OpEntry* find_op(const std::string& name);  // nullptr when unknown
 // Not thread-safe, and a pointer from find_op may dangle after it: register first (at the start of main, say).
 void register_op(OpEntry entry);
 
-// The families, each in ops/registry_<family>.cpp.
+// Internal: the engine's own families, each in ops/registry_<family>.cpp, filled once by op_registry(). An op
+// written outside the engine goes in with register_op.
 void register_linalg(std::vector<OpEntry>& r);
 void register_shrink(std::vector<OpEntry>& r);
 void register_costs(std::vector<OpEntry>& r);
