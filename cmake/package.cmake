@@ -20,7 +20,6 @@ include(CMakePackageConfigHelpers)
 # a change a reviewer sees in recpool.hpp or here.
 set(RECPOOL_INTERNAL_HEADERS graph/blas.hpp graph/xt.hpp ops/vmath.hpp ops/isa.hpp ops/linear_kernels.hpp
   models/config_json.hpp)
-set(RECPOOL_API_FOLDERS graph ops models optim data)
 set(RECPOOL_BENCH_HEADERS benchmarks/bench_common.hpp benchmarks/op_bench.hpp)
 
 add_library(recpool::recpool ALIAS recpool_core)
