@@ -67,7 +67,8 @@
 #include "ops/transpose.hpp"
 #include "ops/variance_hinge.hpp"
 
-// Optimizers and learning-rate schedules.
+// Optimizers, learning-rate schedules, and the solver that infers latent inputs.
+#include "optim/inference.hpp"
 #include "optim/optimizer.hpp"
 #include "optim/schedule.hpp"
 
@@ -78,6 +79,7 @@
 #include "models/recpool_layer.hpp"
 #include "models/recpool_stack.hpp"
 #include "models/trainer.hpp"
+#include "models/vdl.hpp"
 
 // Data: IDX files, MNIST, datasets and splits, npz checkpoints, atomic writes, pictures.
 #include "data/atomic.hpp"
