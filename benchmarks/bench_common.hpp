@@ -1,4 +1,5 @@
-// Shared by the benchmark executables (each benchmarks/*.cpp is its own binary; this header is not compiled alone).
+// Shared by the benchmark executables, and installed as <recpool/benchmarks/bench_common.hpp> for users' own
+// benchmarks (examples/custom_op). Each benchmark program is one .cpp that includes it once: it defines operator new.
 //
 // * OpenBLAS introspection (the library's own C entry points, not in cblas.h) and the context lines every
 //   benchmark prints, so a result always says which OpenBLAS kernels and how many threads it ran with.
@@ -16,6 +17,8 @@
 #include <new>
 #include <string>
 
+// OpenBLAS's own entry points (libopenblas, linked by recpool): set and read its thread count, the kernel family it
+// chose for this CPU (OPENBLAS_CORETYPE overrides it) and its build configuration.
 extern "C" {
 void openblas_set_num_threads(int);
 int openblas_get_num_threads(void);
@@ -25,17 +28,21 @@ char* openblas_get_config(void);
 
 namespace rpbench {
 
+// Calls of the global operator new so far in this process (every form; replaced below). Read it before and after
+// a loop: the difference is what the loop allocated.
 inline std::atomic<long long>& new_calls() {
     static std::atomic<long long> n{0};
     return n;
 }
 
+// Minor page faults of this process so far: allocations that bypass operator new (OpenBLAS's buffers) show here.
 inline long minor_faults() {
     rusage u{};
     getrusage(RUSAGE_SELF, &u);
     return u.ru_minflt;
 }
 
+// The environment variable `name`, or fallback when it is not set.
 inline std::string env_or(const char* name, const char* fallback = "<unset>") {
     const char* v = std::getenv(name);
     return v ? v : fallback;
@@ -56,6 +63,8 @@ inline std::string take_flag(int& argc, char** argv, const char* name, const std
     return value;
 }
 
+// Adds to Google Benchmark's context (printed before the results, and in its JSON) the OpenBLAS kernels, thread
+// count and configuration, and the environment variables that change them.
 inline void add_environment_context() {
     benchmark::AddCustomContext("openblas_corename", openblas_get_corename());
     benchmark::AddCustomContext("openblas_num_threads", std::to_string(openblas_get_num_threads()));

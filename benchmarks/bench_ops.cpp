@@ -40,6 +40,7 @@
 #include <vector>
 
 #include "benchmarks/bench_common.hpp"
+#include "benchmarks/op_bench.hpp"
 #include "graph/graph.hpp"
 #include "ops/abs.hpp"
 #include "ops/add.hpp"
@@ -93,49 +94,7 @@ namespace {
 
 using F = float;
 
-// One op on its own graph, inputs filled with values from the op's domain.
-struct Fixture {
-    ParamStore<F> store;
-    Graph<F> g;
-    std::mt19937 rng{1234};
-    Var<F> out;
-
-    explicit Fixture(std::size_t B) : g(store, B) {}
-
-    void fill(Tensor<F> t, double lo, double hi) {
-        std::uniform_real_distribution<double> U(lo, hi);
-        for (F& v : t) v = F(U(rng));
-    }
-    Var<F> input(std::size_t cols, double lo = -1, double hi = 1) {
-        Var<F> v = g.input("x" + std::to_string(g.size()), cols);
-        g.set_input_grad(v, true);
-        fill(g.value(v), lo, hi);
-        return v;
-    }
-    Var<F> param(std::size_t rows, std::size_t cols, double lo = -1, double hi = 1) {
-        ParamHandle h = store.add("p" + std::to_string(store.count()), rows, cols);
-        fill(store.value(h), lo, hi);
-        return g.param(h);
-    }
-    Var<F> labels(std::size_t classes) {
-        Var<F> v = g.labels("y");
-        std::uniform_int_distribution<int> U(0, int(classes) - 1);
-        for (F& y : g.value(v)) y = F(U(rng));
-        return v;
-    }
-    // Makes y the benchmarked node: a loss on top so backward reaches it, one forward to bind everything, and a
-    // fixed random upstream gradient (1 for a scalar, as a loss's seed).
-    void finish(Var<F> y) {
-        out = y;
-        g.add_loss(y.shape().is_scalar() ? y : sum(y, "loss"), 1.0, "loss");
-        g.forward();
-        Tensor<F> dy = g.grad(y);
-        if (y.shape().is_scalar())
-            dy[0] = 1;
-        else
-            fill(dy, -1, 1);
-    }
-};
+using Fixture = rpbench::OpFixture;
 
 struct OpCase {
     std::string name;
@@ -297,26 +256,14 @@ void bm_stream(benchmark::State& st, bool triad, std::size_t N) {
     st.counters["GB"] = benchmark::Counter(bytes * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
 }
 
-enum class Mode { Fwd, Bwd, FwdBwd };
-const char* mode_name(Mode m) { return m == Mode::Fwd ? "fwd" : m == Mode::Bwd ? "bwd" : "fwdbwd"; }
+using Mode = rpbench::Pass;
+const char* mode_name(Mode m) { return rpbench::pass_name(m); }
 
 void run_case(benchmark::State& st, const OpCase& oc, std::size_t B, std::size_t n, Mode m) {
     Fixture f(B);
     oc.build(f, n);
-    Graph<F>& g = f.g;
-    const int id = f.out.id;
-    const long long news0 = rpbench::new_calls().load();
-    const auto t0 = std::chrono::steady_clock::now();
-    for (auto _ : st) {
-        if (m != Mode::Bwd) g.run_forward(id);
-        if (m != Mode::Fwd) g.run_backward(id);
-        benchmark::ClobberMemory();
-    }
-    const double calls = double(st.iterations());
-    const double per_call = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / calls;
-    st.counters["allocs/call"] = double(rpbench::new_calls().load() - news0) / calls;
     const std::size_t elems = B * (oc.fixed_cols ? oc.fixed_cols : n);
-    st.SetItemsProcessed(int64_t(st.iterations()) * int64_t(elems));
+    const double per_call = rpbench::time_op(st, f, m, elems);
     if (oc.fwd_flops) {
         const double fl = oc.fwd_flops(B, n) * (m == Mode::Fwd ? 1 : m == Mode::Bwd ? 2 : 3);
         st.counters["GFLOP"] = benchmark::Counter(fl * 1e-9, benchmark::Counter::kIsIterationInvariantRate);

@@ -218,9 +218,20 @@ void check_contracts(G& g, std::vector<Target>& ts, GradCheckReport& rep) {
     contract(rep, "backward is deterministic", same, "two backward runs on the same values gave different bits");
 }
 
+}  // namespace
+
 // Local check of op node i: f(inputs) = <dout, op(inputs)> with dout held at its current value.
-void blame_node(G& g, int i, const GradCheckOptions& o, GradCheckReport& rep) {
+std::vector<BlameReport> gradcheck_node(Graph<double>& g, Var<double> op, const GradCheckOptions& o, bool run_passes) {
+    if (op.g != &g || op.id < 0 || op.id >= g.size() || g.node(op.id).kind != NodeKind::Op)
+        throw GraphError("gradcheck_node: not an op node of this graph");
+    if (g.losses().empty()) throw GraphError("gradcheck_node: the graph has no loss term, so the op has no upstream gradient");
+    if (run_passes) {
+        g.forward();
+        g.backward();
+    }
+    const int i = op.id;
     const Node<double>& n = g.node(i);
+    std::vector<BlameReport> reps;
     Tensor<double> out = g.value(i), dout = g.grad(i);
     const std::vector<double> up(dout.begin(), dout.end());
     auto f = [&] {
@@ -238,7 +249,7 @@ void blame_node(G& g, int i, const GradCheckOptions& o, GradCheckReport& rep) {
         g.run_backward(i);
         const std::vector<double> ana(d.begin(), d.end());
         std::copy(saved.begin(), saved.end(), d.begin());
-        BlameReport b{n.name, n.op_name(), j, 0, 0, 0};
+        BlameReport b{n.name, n.op_name(), j};
         const std::uint64_t base = g.kink_pattern(i);
         for (std::size_t e = 0; e < v.size(); ++e) {
             const double x0 = v[e], h = o.eps * std::max(1.0, std::abs(x0));
@@ -249,18 +260,20 @@ void blame_node(G& g, int i, const GradCheckOptions& o, GradCheckReport& rep) {
             const double fm = f();
             const bool km = g.kink_pattern(i) != base;
             v[e] = x0;
-            if (kp || km) continue;
+            if (kp || km) {
+                ++b.skipped;
+                continue;
+            }
             const double num = (fp - fm) / (2 * h);
             ++b.checked;
             b.max_abs = std::max(b.max_abs, std::abs(num - ana[e]));
             if (!within(num, ana[e], o)) ++b.failed;
         }
         g.run_forward(i);
-        if (b.failed) rep.blame.push_back(b);
+        reps.push_back(b);
     }
+    return reps;
 }
-
-}  // namespace
 
 bool GradCheckReport::passed() const {
     for (auto& c : contracts)
@@ -335,7 +348,9 @@ GradCheckReport gradcheck(Graph<double>& g, const GradCheckOptions& o) {
         g.forward();
         g.backward();
         for (int i = 0; i < g.size(); ++i)
-            if (g.node(i).kind == NodeKind::Op && g.needs_grad(i)) blame_node(g, i, o, rep);
+            if (g.node(i).kind == NodeKind::Op && g.needs_grad(i))
+                for (const BlameReport& b : gradcheck_node(g, g.var(i), o, false))
+                    if (b.failed) rep.blame.push_back(b);
     }
     for (int i = 0; i < g.size(); ++i)
         if (g.node(i).kind == NodeKind::Input) g.set_input_grad(g.var(i), had_grad[i]);
@@ -393,7 +408,7 @@ std::string GradCheckReport::json() const {
     }
     j["culprits"] = nlohmann::json::array();
     for (auto& b : blame)
-        j["culprits"].push_back({{"node", b.node}, {"op", b.op}, {"input", b.input}, {"checked", b.checked}, {"failed", b.failed}, {"max_abs_err", b.max_abs}});
+        j["culprits"].push_back({{"node", b.node}, {"op", b.op}, {"input", b.input}, {"checked", b.checked}, {"skipped", b.skipped}, {"failed", b.failed}, {"max_abs_err", b.max_abs}});
     return j.dump(2);
 }
 
@@ -426,12 +441,15 @@ Attribution attribute(Graph<T>& g) {
 
 std::string Attribution::text() const {
     std::ostringstream s;
+    // Columns as wide as the longest term name (and a space), so long names stay apart.
+    int w = 14;
+    for (auto& t : terms) w = std::max(w, int(t.size()) + 1);
     s << std::left << std::setw(16) << "parameter";
-    for (auto& t : terms) s << std::setw(14) << t;
+    for (auto& t : terms) s << std::setw(w) << t;
     s << "total\n" << std::setprecision(4);
     for (std::size_t p = 0; p < params.size(); ++p) {
         s << std::setw(16) << params[p];
-        for (double v : norm[p]) s << std::setw(14) << v;
+        for (double v : norm[p]) s << std::setw(w) << v;
         s << total[p] << "\n";
     }
     return s.str();

@@ -55,6 +55,7 @@ struct ContractReport {
 struct BlameReport {
     std::string node, op;
     std::size_t input = 0, checked = 0, failed = 0;
+    std::size_t skipped = 0;  // elements whose ± step crossed one of the op's kinks (not compared)
     double max_abs = 0;
 };
 
@@ -71,6 +72,16 @@ struct GradCheckReport {
 
 // Runs on the graph's current inputs and batch. Leaves parameters and inputs exactly as it found them.
 GradCheckReport gradcheck(Graph<double>& g, const GradCheckOptions& opt = {});
+
+// The checker's op-local mode, on one op node `op` of g: each differentiable input of the op is perturbed element
+// by element, only that op is rerun, and the change of <dout, op(inputs)>, with dout the op's upstream gradient
+// held fixed, is compared with what the op's backward adds into that input's gradient. Elements whose step crosses
+// a kink of the op (its kink_pattern changes) are skipped and counted. One report per differentiable input
+// (none when no input of the op needs a gradient); failed == 0 when the op's backward agrees with its forward.
+// run_passes: run forward and backward first, so that dout holds this graph's upstream gradient (false: use what
+// the last backward left, as gradcheck's blame does). Values are left as found. The graph needs a loss downstream
+// of `op` with a non-zero upstream gradient, or nothing is tested: registry.hpp's project() adds one.
+std::vector<BlameReport> gradcheck_node(Graph<double>& g, Var<double> op, const GradCheckOptions& opt = {}, bool run_passes = true);
 
 // Loss attribution: per parameter, the L2 norm of the gradient that each loss term alone contributes
 // (backward is linear in its seeds, so seeding one term at a time splits the total exactly).

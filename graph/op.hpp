@@ -29,21 +29,24 @@ struct Ctx {
     std::size_t batch = 0;
     const char* fresh = nullptr;  // fresh[i]: din[i] is this pass's first write (see assigns_first)
 
-    const Tensor<T>& x(std::size_t i) const { return in[i]; }
-    Tensor<T>& dx(std::size_t i) const { return din[i]; }
-    bool wants(std::size_t i) const { return din[i].data != nullptr; }
-    bool first(std::size_t i) const { return fresh && fresh[i]; }
+    const Tensor<T>& x(std::size_t i) const { return in[i]; }  // input i's value
+    Tensor<T>& dx(std::size_t i) const { return din[i]; }       // input i's gradient, to add into
+    bool wants(std::size_t i) const { return din[i].data != nullptr; }  // backward must compute dx(i)
+    bool first(std::size_t i) const { return fresh && fresh[i]; }       // dx(i) may be assigned (see assigns_first)
 };
 
 template <class T>
 class Op {
 public:
     virtual ~Op() = default;
+    // The op's name in reports, errors and the registry ("ParameterizedShrink").
     virtual std::string name() const = 0;
     // Output shape from input shapes. Throws GraphError("...") describing the mismatch with both shapes; the
     // graph prefixes the node's name and op.
     virtual Shape infer(const std::vector<Shape>& in) const = 0;
+    // c.out = f(c.x(0), …) over the rows of c.out (the bound batch, or all rows of a fixed value).
     virtual void forward(const Ctx<T>& c) const = 0;
+    // c.dx(i) += (∂f/∂x_i)ᵀ c.dout for every input i with c.wants(i), under the contract above.
     virtual void backward(const Ctx<T>& c) const = 0;
     // Workspace the op needs (for example per-row norms), given the input shapes and the largest batch.
     virtual std::size_t scratch_size(const std::vector<Shape>& /*in*/, std::size_t /*max_batch*/) const { return 0; }

@@ -7,8 +7,9 @@
 
 namespace rp {
 
-const std::vector<OpEntry>& op_registry() {
-    static const std::vector<OpEntry> r = [] {
+namespace {
+std::vector<OpEntry>& registry() {
+    static std::vector<OpEntry> r = [] {
         std::vector<OpEntry> v;
         register_linalg(v);
         register_shrink(v);
@@ -19,6 +20,15 @@ const std::vector<OpEntry>& op_registry() {
         return v;
     }();
     return r;
+}
+}  // namespace
+
+const std::vector<OpEntry>& op_registry() { return registry(); }
+
+void register_op(OpEntry entry) {
+    if (entry.name.empty() || !entry.example) throw GraphError("register_op: an op needs a name and an example graph");
+    if (find_op(entry.name)) throw GraphError("register_op: an op named '" + entry.name + "' is already registered");
+    registry().push_back(std::move(entry));
 }
 
 const OpEntry* find_op(const std::string& name) {

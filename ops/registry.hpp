@@ -12,14 +12,20 @@
 namespace rp {
 
 struct OpEntry {
-    std::string name, summary;
+    std::string name, summary;  // the op's name (as Op::name returns it) and one line saying what it computes
     std::function<void(Graph<double>&)> example;  // builds inputs, the op and a scalar loss on a fresh graph
 };
 
+// Every registered op: the engine's, then those added with register_op, in the order they were added.
 const std::vector<OpEntry>& op_registry();
 const OpEntry* find_op(const std::string& name);  // nullptr when unknown
+// Adds an op written outside the engine (its class derives from Op<T>), so that find_op, op_registry and the tools
+// built on them see it like the engine's own. Throws GraphError when the name is taken or the example is empty.
+// Not thread-safe, and a pointer from find_op may dangle after it: register first (at the start of main, say).
+void register_op(OpEntry entry);
 
-// The families, each in ops/registry_<family>.cpp.
+// Internal: the engine's own families, each in ops/registry_<family>.cpp, filled once by op_registry(). An op
+// written outside the engine goes in with register_op.
 void register_linalg(std::vector<OpEntry>& r);
 void register_shrink(std::vector<OpEntry>& r);
 void register_costs(std::vector<OpEntry>& r);

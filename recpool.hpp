@@ -1,0 +1,92 @@
+// recpool's API: every header this file includes is public, installed under include/recpool/ and documented; a
+// program that includes <recpool/recpool.hpp> (or any one of them, <recpool/graph/graph.hpp>) and links
+// recpool::recpool has the whole engine. A change to one of these headers is a change to the API: say so in the
+// commit, and keep 0.MINOR in CMakeLists.txt's project() honest.
+//
+// Internal, not installed, free to change: graph/blas.hpp (cblas wrappers), graph/xt.hpp (xtensor adaptors),
+// ops/vmath.hpp (vector math kernels), ops/isa.hpp and ops/linear_kernels.hpp (Linear's own kernels per CPU
+// level), models/config_json.hpp (JSON field helpers); the list is
+// RECPOOL_INTERNAL_HEADERS in cmake/package.cmake, and the test api_headers fails when a header of the engine's
+// folders is neither here nor there. Inside an API header every name is API; the few that exist for the engine's
+// tools rather than for model builders say so in their comment (Graph::run_forward, run_backward, kink_pattern:
+// the gradient checker and the benchmarks; Node<T>'s buffers: read them, the graph owns them).
+//
+// Not included here because they need Google Benchmark and replace the global operator new (one benchmark .cpp
+// per program includes them): <recpool/benchmarks/bench_common.hpp>, <recpool/benchmarks/op_bench.hpp>.
+#pragma once
+
+// The graph core: tensors, ops' interface, parameters, the graph, the gradient checker.
+#include "graph/gradcheck.hpp"
+#include "graph/graph.hpp"
+#include "graph/op.hpp"
+#include "graph/params.hpp"
+#include "graph/tensor.hpp"
+
+// One header per op: the op class and its builder function (docs/ops.md); the registry of ops.
+#include "ops/abs.hpp"
+#include "ops/add.hpp"
+#include "ops/add_bias.hpp"
+#include "ops/add_constant.hpp"
+#include "ops/cauchy_cost.hpp"
+#include "ops/cdiv_table.hpp"
+#include "ops/cmul.hpp"
+#include "ops/cmul_table.hpp"
+#include "ops/concat.hpp"
+#include "ops/divisive_normalization.hpp"
+#include "ops/entropy.hpp"
+#include "ops/exp.hpp"
+#include "ops/fixed_shrink.hpp"
+#include "ops/group_l2.hpp"
+#include "ops/identity.hpp"
+#include "ops/l1_cost.hpp"
+#include "ops/l1_over_l2_cost.hpp"
+#include "ops/l2_cost.hpp"
+#include "ops/linear.hpp"
+#include "ops/linear_transposed.hpp"
+#include "ops/mean.hpp"
+#include "ops/mul_constant.hpp"
+#include "ops/nonneg_soft_threshold.hpp"
+#include "ops/normalize_l1.hpp"
+#include "ops/normalize_l2.hpp"
+#include "ops/parameterized_l1_cost.hpp"
+#include "ops/power.hpp"
+#include "ops/registry.hpp"
+#include "ops/relu.hpp"
+#include "ops/safe_log.hpp"
+#include "ops/safe_sqrt.hpp"
+#include "ops/select.hpp"
+#include "ops/shrink.hpp"
+#include "ops/sigmoid.hpp"
+#include "ops/softmax_cross_entropy.hpp"
+#include "ops/square.hpp"
+#include "ops/std.hpp"
+#include "ops/sub.hpp"
+#include "ops/sum.hpp"
+#include "ops/sum_over_batch.hpp"
+#include "ops/tanh.hpp"
+#include "ops/transpose.hpp"
+#include "ops/variance_hinge.hpp"
+
+// Optimizers, learning-rate schedules, and the solver that infers latent inputs.
+#include "optim/inference.hpp"
+#include "optim/optimizer.hpp"
+#include "optim/schedule.hpp"
+
+// The models of the sparse-coding papers and their trainer.
+#include "models/drsae.hpp"
+#include "models/groupsparse.hpp"
+#include "models/ista_init.hpp"
+#include "models/recpool_layer.hpp"
+#include "models/recpool_stack.hpp"
+#include "models/trainer.hpp"
+#include "models/vdl.hpp"
+
+// Data: IDX files, MNIST, datasets and splits, npz checkpoints, atomic writes, pictures.
+#include "data/atomic.hpp"
+#include "data/dataset.hpp"
+#include "data/error.hpp"
+#include "data/idx.hpp"
+#include "data/mnist.hpp"
+#include "data/npz.hpp"
+#include "data/plot.hpp"
+#include "data/png.hpp"
