@@ -3,9 +3,9 @@
 // recpool::recpool has the whole engine. A change to one of these headers is a change to the API: say so in the
 // commit, and keep 0.MINOR in CMakeLists.txt's project() honest.
 //
-// Internal, not installed, free to change: graph/blas.hpp (cblas wrappers), graph/xt.hpp (xtensor adaptors),
-// ops/vmath.hpp (vector math kernels), ops/isa.hpp and ops/linear_kernels.hpp (Linear's own kernels per CPU
-// level), models/config_json.hpp (JSON field helpers); the list is
+// Internal, not installed, free to change: graph/blas.hpp (cblas wrappers), ops/vmath.hpp (vector math kernels),
+// ops/isa.hpp and ops/linear_kernels.hpp (Linear's own kernels per CPU level), ops/lane_sum.hpp and
+// ops/row_normalize.hpp (loops shared by several ops); the list is
 // RECPOOL_INTERNAL_HEADERS in cmake/package.cmake, and the test api_headers fails when a header of the engine's
 // folders is neither here nor there. Inside an API header every name is API; the few that exist for the engine's
 // tools rather than for model builders say so in their comment (Graph::run_forward, run_backward, kink_pattern:
@@ -18,9 +18,11 @@
 // The graph core: tensors, ops' interface, parameters, the graph, the gradient checker.
 #include "graph/gradcheck.hpp"
 #include "graph/graph.hpp"
+#include "graph/linalg.hpp"
 #include "graph/op.hpp"
 #include "graph/params.hpp"
 #include "graph/tensor.hpp"
+#include "graph/xt.hpp"  // xtensor views over the graph's buffers (docs/architecture.md, "xtensor: where and why")
 
 // One header per op: the op class and its builder function (docs/ops.md); the registry of ops.
 #include "ops/abs.hpp"
@@ -72,12 +74,21 @@
 #include "optim/optimizer.hpp"
 #include "optim/schedule.hpp"
 
-// The models of the sparse-coding papers and their trainer.
+// The models of the sparse-coding papers, the model-kind registry and its option declarations, and the trainer.
+#include "models/checkpoint.hpp"
+#include "models/classifier.hpp"
 #include "models/drsae.hpp"
 #include "models/groupsparse.hpp"
 #include "models/ista_init.hpp"
+#include "models/kind.hpp"
+#include "models/lista.hpp"
+#include "models/options.hpp"
+#include "models/pictures.hpp"
 #include "models/recpool_layer.hpp"
 #include "models/recpool_stack.hpp"
+#include "models/run_data.hpp"
+#include "models/run_log.hpp"
+#include "models/train_config.hpp"
 #include "models/trainer.hpp"
 #include "models/vdl.hpp"
 
