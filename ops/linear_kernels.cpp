@@ -69,16 +69,26 @@ inline Vec<T> load_low_half(const T* p) {
     std::memcpy(&v, p, sizeof(Half<T>));
     return v;
 }
-// Sum of the lanes, halving the register until one lane is left (a fixed tree, so the result does not depend on
-// anything but the level).
+// Sum of the lanes, adding the register's upper half to its lower half until two lanes are left (register moves
+// and vector adds, no trip through memory: this runs once per output element of y = x Wᵀ).
+template <class T, std::size_t Bytes>
+struct VecOf {
+    typedef T type __attribute__((vector_size(Bytes)));
+};
+template <class T, std::size_t Bytes>
+inline T hsum_bytes(typename VecOf<T, Bytes>::type v) {
+    if constexpr (Bytes == 2 * sizeof(T)) {
+        return v[0] + v[1];
+    } else {
+        typename VecOf<T, Bytes / 2>::type lo, hi;
+        std::memcpy(&lo, &v, Bytes / 2);
+        std::memcpy(&hi, reinterpret_cast<const char*>(&v) + Bytes / 2, Bytes / 2);
+        return hsum_bytes<T, Bytes / 2>(lo + hi);
+    }
+}
 template <class T>
 inline T hsum(Vec<T> v) {
-    constexpr std::size_t L = kBytes / sizeof(T);
-    T lanes[L];
-    std::memcpy(lanes, &v, sizeof v);
-    for (std::size_t w = L / 2; w >= 1; w /= 2)
-        for (std::size_t i = 0; i < w; ++i) lanes[i] += lanes[i + w];
-    return lanes[0];
+    return hsum_bytes<T, kBytes>(v);
 }
 
 // y[r, c] = Σ_k x[r, k] W[c, k] for R rows of x against C rows of W: R·C dot products at once, so each vector of W
