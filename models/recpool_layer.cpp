@@ -78,6 +78,7 @@ const Options<RecpoolLayerConfig>& recpool_layer_options() {
         .add("dict_every", &C::dict_every, "E and D projected every dict_every-th update", in(1, 1000000))
         .add("pool_lr_scale", &C::pool_lr_scale, "lr scale of Q and P (0 freezes the pooling)", nonneg)
         .add("pool_init", &C::pool_init, "random | contiguous", one_of({"random", "contiguous"}))
+        .add("pool_squared", &C::pool_squared, "pools read Q * Q (the original's squared encoding pooling dictionary)")
         .add("template_weight", &C::template_weight, "D columns start as unit random + this times a training example", nonneg)
         .also([](const C& c) {
             if (c.p > c.n)
@@ -224,8 +225,9 @@ RecpoolLayer<T> build_recpool_features(Graph<T>& g, ParamStore<T>& store, Var<T>
 
     Var<T> out = L.z;
     if (cfg.pooling()) {
-        // s_k = sqrt~(Σ_j Q_kj z_j²): an L2 pool with learned non-negative weights, 0 for a silent pool.
-        L.s = safe_sqrt(linear(square(L.z, "z_squared"), g.param(L.Q), "pool_energy"), cfg.sqrt_offset, "pool");
+        // s_k = sqrt~(Σ_j Q_kj z_j²) (or Q_kj²): an L2 pool with learned non-negative weights, 0 for a silent pool.
+        const Var<T> Q = cfg.pool_squared ? square(g.param(L.Q), "Q_squared") : g.param(L.Q);
+        L.s = safe_sqrt(linear(square(L.z, "z_squared"), Q, "pool_energy"), cfg.sqrt_offset, "pool");
         out = L.s;
     }
     L.output = divisive_normalization(out, cfg.norm_eps, DivisiveForm::L2, "output");
@@ -366,7 +368,7 @@ void init_recpool_layer(ParamStore<T>& store, const RecpoolLayer<T>& L, const da
         }
         store.apply_constraints(L.P, 0);  // ≥ 0, columns at sqrt(n/p); before the copy, so Q = Pᵀ exactly
         for (std::size_t k = 0; k < p; ++k)
-            for (std::size_t i = 0; i < n; ++i) Q(k, i) = P(i, k);
+            for (std::size_t i = 0; i < n; ++i) Q(k, i) = cfg.pool_squared ? T(std::sqrt(double(P(i, k)))) : P(i, k);
     }
     if (L.w.valid()) {
         Tensor<T> w = store.value(L.w);

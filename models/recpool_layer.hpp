@@ -8,14 +8,14 @@
 //   S  [n, n]  explaining-away matrix        [explaining_away]
 //   b  [1, n]  shrink threshold (threshold = "paper") or encoder bias ("original", inside u)
 //   D  [m, n]  decoder; its columns are the atoms  [decoding_feature_extraction_dictionary]
-//   Q  [p, n]  encoding pooling dictionary, Q ≥ 0   [encoding_pooling_dictionary, used unsquared]
+//   Q  [p, n]  encoding pooling dictionary, Q ≥ 0   [encoding_pooling_dictionary; used squared with pool_squared]
 //   P  [n, p]  decoding pooling dictionary, P ≥ 0, columns of norm sqrt(n/p)   [decoding_pooling_dictionary]
 //   w  [1, n]  Lagrange multipliers of the feature sparsity (feature_sparsity = "lagrange" only)
 //
 // Feature extraction (T = iterations shrink applications, E, S, b tied across them):
 //   u = x Eᵀ;   z¹ = max(0, u − b);   zᵗ⁺¹ = max(0, u + zᵗ + zᵗ Sᵀ − b);   z = z^T;   x̂ = z Dᵀ
 // Pooling (p > 0), with the guarded root sqrt~(v) = sqrt(v + c) − sqrt(c) and the mask M:
-//   s = sqrt~((z ⊙ z) Qᵀ)   [B, p]        M = s Pᵀ   [B, n]
+//   s = sqrt~((z ⊙ z) Qᵀ)   [B, p]        M = s Pᵀ   [B, n]        (Q ⊙ Q in place of Q with pool_squared)
 //   α = min((λ_sp + λ_op) / (λ_sr + λ_or), 1e5), 1 when both sums are 0
 // Energy, each term a loss of its own, named "<scope>.<name>", weighted by its λ (summed over the batch):
 //   reconstruction               λ_rec  · ½‖x − x̂‖²
@@ -88,6 +88,10 @@ struct RecpoolLayerConfig {
     int dict_every = 5;             // E and D projected every dict_every-th update
     double pool_lr_scale = 1;       // lr scale of Q and P (0 freezes the pooling)
     std::string pool_init = "random";  // "random" (sparse random P, Q = Pᵀ) | "contiguous" (disjoint blocks)
+    // s = sqrt~((z ⊙ z) (Q ⊙ Q)ᵀ), the original's use_squared_weight_matrix (§2.1, §2.2; on since 10/2012): ∂s/∂Q_kj =
+    // Q_kj z_j² / s stays ≤ |z_j| however small the pool, and an entry at 0 stays at 0, so Q keeps its sparse init.
+    // false: s = sqrt~((z ⊙ z) Qᵀ), whose ∂s/∂Q_kj = z_j² / (2 s) is unbounded for a weak pool.
+    bool pool_squared = false;
     double template_weight = 0.25;  // D columns start as unit random + template_weight · a random training example
 
     // std::invalid_argument naming the field and its allowed range.
@@ -161,7 +165,7 @@ void add_recpool_losses(Graph<T>& g, RecpoolLayer<T>& layer);
 //   E = α_E Dᵀ, S = −α_E DᵀD;  b = threshold_init (paper) or −threshold_init (original);
 //   P  pool_init "random": U(−1/√p, 1/√p), each entry zeroed with probability max(0, 1 − 40/n), negatives clamped
 //      to 0, every column left empty given one entry (our addition: no pooling unit starts dead); "contiguous":
-//      P[i, ⌊i p / n⌋] = 1; then columns normalized to sqrt(n/p);   Q = Pᵀ;
+//      P[i, ⌊i p / n⌋] = 1; then columns normalized to sqrt(n/p);   Q = Pᵀ (pool_squared: Q = sqrt(Pᵀ), so Q ⊙ Q = Pᵀ);
 //   w  = lambda_l1 (Lagrange multipliers);
 // then every constraint once.
 template <class T>

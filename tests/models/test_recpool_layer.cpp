@@ -110,13 +110,14 @@ BOOST_AUTO_TEST_CASE(gradient_check_every_term_standard_form) {
 
 BOOST_AUTO_TEST_CASE(gradient_check_original_lambdas_and_variants) {
     // The original's λ record (α = 1e-3, λ_sr = 400), the shrink target only, the original threshold, Cauchy
-    // pooling sparsities, Lagrange feature sparsity: each its own graph.
-    for (int variant = 0; variant < 3; ++variant) {
+    // pooling sparsities, Lagrange feature sparsity, the squared pooling dictionary: each its own graph.
+    for (int variant = 0; variant < 4; ++variant) {
         RecpoolLayerConfig c = RecpoolLayerConfig::original(1, 1, 12, 10, 4);
         c.iterations = 3;
         if (variant == 1) c.threshold = "original", c.pool_sparsity = "cauchy", c.mask_sparsity = "cauchy", c.cauchy_scale = 0.3;
         if (variant == 2) c.feature_sparsity = "lagrange", c.lagrange_target = 0.05, c.pool_target = "input", c.lambda_or = 2,
                           c.lambda_op = 0.002, c.lambda_sr = c.lambda_sp = 0;
+        if (variant == 3) c.pool_squared = true;
         BOOST_TEST_CONTEXT("variant " << variant) {
             Rig r(c, 3, 20 + variant);
             r.roughen(30 + variant);
@@ -402,6 +403,41 @@ BOOST_AUTO_TEST_CASE(initialisation_and_constraints) {
             BOOST_TEST(r.st.info(r.L.E).constraints.at(0).every == 5);
         }
     }
+}
+
+// pool_squared (the original's use_squared_weight_matrix): s reads Q ⊙ Q, which starts equal to Pᵀ, and an entry of Q
+// at 0 gets no gradient (∂/∂Q_kj = 2 Q_kj · ∂/∂(Q_kj²)), so the pooling dictionary keeps the zeros of its sparse init.
+BOOST_AUTO_TEST_CASE(squared_pool_dictionary) {
+    RecpoolLayerConfig c = small("shrink");
+    c.m = 30, c.n = 24, c.p = 6;
+    c.pool_squared = true;
+    Rig r(c, 3, 5, false);
+    const Tensor<double> Q = r.st.value(r.L.Q), P = r.st.value(r.L.P);
+    std::size_t zeros = 0;
+    for (std::size_t k = 0; k < c.p; ++k)
+        for (std::size_t i = 0; i < c.n; ++i) {
+            BOOST_TEST(Q(k, i) * Q(k, i) == P(i, k), tt::tolerance(1e-12));
+            zeros += Q(k, i) == 0.0;
+        }
+    BOOST_TEST(zeros > 0u);  // the random init is sparse
+    r.g.forward();
+    r.g.backward();
+    const Tensor<double> dQ = r.st.grad(r.L.Q);
+    double grown = 0;
+    for (std::size_t k = 0; k < c.p; ++k)
+        for (std::size_t i = 0; i < c.n; ++i) {
+            if (Q(k, i) == 0.0) BOOST_TEST(dQ(k, i) == 0.0);
+            else grown = std::max(grown, std::abs(dQ(k, i)));
+        }
+    BOOST_TEST(grown > 0.0);  // the check above is not vacuous: the non-zero entries do learn
+    // and the s the graph computes is sqrt~(Σ_j Q_kj² z_j²)
+    const Tensor<double> z = r.g.value(r.L.z), s = r.g.value(r.L.s);
+    for (std::size_t row = 0; row < 3; ++row)
+        for (std::size_t k = 0; k < c.p; ++k) {
+            double e = 0;
+            for (std::size_t j = 0; j < c.n; ++j) e += Q(k, j) * Q(k, j) * z(row, j) * z(row, j);
+            BOOST_TEST(s(row, k) == std::sqrt(e + c.sqrt_offset) - std::sqrt(c.sqrt_offset), tt::tolerance(1e-9));
+        }
 }
 
 BOOST_AUTO_TEST_CASE(lagrange_multiplier_ascent_sign) {
