@@ -14,8 +14,16 @@ inline void atomic_write(const std::string& path, const std::string& text) {
     atomic_write(path, text.data(), text.size());
 }
 
-// The whole file; `what` starts the error message ("IDX file", "npz archive", ...).
+// The whole file; `what` starts the error message ("IDX file", "npz archive", ...). Only regular files (or links to
+// them): a device or a pipe (/dev/zero, /dev/stdin) has no length to check and may never end, so it is refused by
+// name; a file larger than memory gives a DataError naming it, not std::bad_alloc.
 std::vector<std::uint8_t> read_whole_file(const std::string& path, const std::string& what);
+// DataError "<what> '<path>': ..." unless `path` can be opened as a regular file (see read_whole_file).
+void require_regular_file(const std::string& path, const std::string& what);
+
+// Removes the temp files `path.tmp.<pid>` that an atomic_write of `path` killed before its rename left behind,
+// sparing those of a process still alive (a concurrent writer). Returns the names removed.
+std::vector<std::string> remove_stale_temp_files(const std::string& path);
 
 // For shell commands built by the data layer: `s` as one single-quoted sh word.
 std::string shell_quote(const std::string& s);

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 #include <limits>
+#include <new>
 
 #include "data/atomic.hpp"
 
@@ -31,6 +32,7 @@ std::string describe_magic(std::uint32_t m) {
 }
 
 bool starts_with_gzip_magic(const std::string& path) {
+    require_regular_file(path, "IDX file");
     std::FILE* f = std::fopen(path.c_str(), "rb");
     if (!f) throw DataError("IDX file '" + path + "': cannot open: " + std::strerror(errno));
     unsigned char head[2] = {0, 0};
@@ -45,23 +47,25 @@ std::vector<std::uint8_t> read_gzip(const std::string& path) {
     const std::string who = "IDX file '" + path + "'";
     gzFile gz = gzopen(path.c_str(), "rb");
     if (!gz) throw DataError(who + ": cannot open gzip stream: " + std::strerror(errno));
-    std::vector<std::uint8_t> out;
-    constexpr unsigned kChunk = 1u << 20;
-    for (;;) {
-        const std::size_t old = out.size();
-        out.resize(old + kChunk);
-        int got = gzread(gz, out.data() + old, kChunk);
-        int err = Z_OK;
-        const char* msg = gzerror(gz, &err);
-        if (got < 0 || err != Z_OK) {
-            std::string why = msg ? msg : "unknown zlib error";
-            if (why.rfind(path + ": ", 0) == 0) why.erase(0, path.size() + 2);  // gzerror prefixes the path
-            gzclose(gz);
-            throw DataError(who + ": gzip stream corrupt or truncated after " + std::to_string(old + std::max(got, 0)) +
-                            " decompressed bytes (" + why + ")");
+    std::vector<std::uint8_t> out, chunk(1u << 16);
+    try {
+        for (;;) {
+            const int got = gzread(gz, chunk.data(), static_cast<unsigned>(chunk.size()));
+            int err = Z_OK;
+            const char* msg = gzerror(gz, &err);
+            if (got < 0 || err != Z_OK) {
+                std::string why = msg ? msg : "unknown zlib error";
+                if (why.rfind(path + ": ", 0) == 0) why.erase(0, path.size() + 2);  // gzerror prefixes the path
+                gzclose(gz);
+                throw DataError(who + ": gzip stream corrupt or truncated after " + std::to_string(out.size() + std::max(got, 0)) +
+                                " decompressed bytes (" + why + ")");
+            }
+            out.insert(out.end(), chunk.begin(), chunk.begin() + got);
+            if (static_cast<std::size_t>(got) < chunk.size()) break;
         }
-        out.resize(old + static_cast<std::size_t>(got));
-        if (static_cast<unsigned>(got) < kChunk) break;
+    } catch (const std::bad_alloc&) {
+        gzclose(gz);
+        throw DataError(who + ": not enough memory to decompress it (" + std::to_string(out.size()) + " bytes so far)");
     }
     if (int rc = gzclose(gz); rc != Z_OK)
         throw DataError(who + ": gzip stream truncated (zlib status " + std::to_string(rc) + " at close)");
@@ -125,12 +129,20 @@ std::vector<std::uint8_t> read_idx_labels(const std::string& path) {
     return std::vector<std::uint8_t>(bytes.begin() + 8, bytes.end());
 }
 
-LabeledImages load_pair(const std::string& images_path, const std::string& labels_path) {
+void check_label_range(const std::vector<std::uint8_t>& labels, std::size_t classes, const std::string& path) {
+    for (std::size_t i = 0; i < labels.size(); ++i)
+        if (labels[i] >= classes)
+            throw DataError("IDX labels '" + path + "': label " + std::to_string(labels[i]) + " at index " + std::to_string(i) +
+                            " is outside 0.." + std::to_string(classes - 1) + " (" + std::to_string(classes) + " classes)");
+}
+
+LabeledImages load_pair(const std::string& images_path, const std::string& labels_path, std::size_t classes) {
     LabeledImages out{read_idx_images(images_path), read_idx_labels(labels_path)};
     if (out.images.count != out.labels.size())
         throw DataError("IDX pair '" + images_path + "' + '" + labels_path + "': count mismatch: the images file has " +
                         std::to_string(out.images.count) + " images, the labels file has " + std::to_string(out.labels.size()) +
                         " labels");
+    if (classes != 0) check_label_range(out.labels, classes, labels_path);
     return out;
 }
 

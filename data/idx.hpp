@@ -4,7 +4,7 @@
 // 1f 8b, not by the name), e.g. Debian's dataset-fashion-mnist ships .gz files.
 // Every check that fails throws DataError naming the file and the check: cannot open, wrong magic, header
 // truncated, sizes vs file length, gzip stream corrupt/truncated; load_pair adds images vs labels count.
-// Label values are not checked here (IDX allows any byte); the MNIST layer checks digits.
+// Label values are any byte to IDX; load_pair checks them against a class count when given one.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -32,7 +32,9 @@ struct LabeledImages {
 
 Images read_idx_images(const std::string& path);
 std::vector<std::uint8_t> read_idx_labels(const std::string& path);
-// Both files, and their counts must agree.
-LabeledImages load_pair(const std::string& images_path, const std::string& labels_path);
+// DataError naming `path` and the first index whose label is not in 0..classes−1.
+void check_label_range(const std::vector<std::uint8_t>& labels, std::size_t classes, const std::string& path);
+// Both files, and their counts must agree; with `classes` > 0 every label must be in 0..classes−1.
+LabeledImages load_pair(const std::string& images_path, const std::string& labels_path, std::size_t classes = 0);
 
 }  // namespace rp::data

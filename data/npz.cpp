@@ -494,6 +494,11 @@ Npz load_npz(const std::string& path) {
         std::vector<std::uint8_t> inflated;
         const std::uint8_t* bytes = b + data;
         if (method == 8) {
+            // Deflate shrinks by at most 1032:1, so a larger claimed size is a corrupt directory; checked before
+            // allocating, or a flipped size byte would ask for gigabytes.
+            if (usize / 1032 > csize + 1)
+                throw DataError(ewho + ": the directory says " + std::to_string(csize) + " deflated bytes inflate to " +
+                                std::to_string(usize) + ", more than deflate can (corrupt)");
             inflated = inflate_raw(b + data, csize, usize, ewho);
             bytes = inflated.data();
         } else if (method != 0) {

@@ -1,5 +1,6 @@
 #include "data/atomic.hpp"
 
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "dataio_test.hpp"
@@ -79,6 +80,32 @@ BOOST_AUTO_TEST_CASE(read_whole_file_errors) {
     spit(dir / "f", std::string("abc"));
     BOOST_TEST(read_whole_file(dir / "f", "thing").size() == 3u);
     BOOST_TEST(shell_quote("it's") == "'it'\\''s'");
+}
+
+// Issue 15, item 4: a write killed before its rename leaves `path.tmp.<pid>`; the next start removes it, but not the
+// temp file of a writer that is still running, nor files that only look alike.
+BOOST_AUTO_TEST_CASE(stale_temp_files_are_removed) {
+    TempDir dir;
+    const std::string target = dir / "checkpoint.npz";
+    // A pid that no process has: fork a child and reap it.
+    const pid_t dead = ::fork();
+    if (dead == 0) ::_exit(0);
+    BOOST_REQUIRE(dead > 0);
+    ::waitpid(dead, nullptr, 0);
+    const pid_t alive = ::getppid();
+    for (const std::string& name : {"checkpoint.npz.tmp." + std::to_string(dead), "checkpoint.npz.tmp." + std::to_string(alive),
+                                    std::string("checkpoint.npz.tmp.x1"), std::string("best.npz.tmp.") + std::to_string(dead)})
+        spit(dir / name, std::string("partial"));
+    const auto removed = remove_stale_temp_files(target);
+    BOOST_TEST(removed.size() == 1u);
+    BOOST_TEST(!std::filesystem::exists(dir / ("checkpoint.npz.tmp." + std::to_string(dead))));
+    BOOST_TEST(std::filesystem::exists(dir / ("checkpoint.npz.tmp." + std::to_string(alive))));
+    BOOST_TEST(std::filesystem::exists(dir / "checkpoint.npz.tmp.x1"));
+    BOOST_TEST(std::filesystem::exists(dir / ("best.npz.tmp." + std::to_string(dead))));
+}
+
+BOOST_AUTO_TEST_CASE(read_whole_file_refuses_devices) {
+    require_data_error([&] { read_whole_file("/dev/zero", "npz archive"); }, {"npz archive '/dev/zero'", "not a regular file"});
 }
 
 BOOST_AUTO_TEST_SUITE_END()

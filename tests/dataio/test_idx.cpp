@@ -1,5 +1,7 @@
 #include "data/idx.hpp"
 
+#include <sys/stat.h>
+
 #include "dataio_test.hpp"
 
 using namespace rp::data;
@@ -100,6 +102,28 @@ BOOST_AUTO_TEST_CASE(label_values_are_not_an_idx_check) {
     rp::testing::TempDir dir;
     spit(dir / "labels", std::vector<std::uint8_t>{0, 0, 8, 1, 0, 0, 0, 3, 7, 200, 255});
     BOOST_TEST(read_idx_labels(dir / "labels") == (std::vector<std::uint8_t>{7, 200, 255}), boost::test_tools::per_element());
+}
+
+// Issue 15, item 6: a label outside the classes is refused with the labels file and the index, not counted as an
+// error of the model.
+BOOST_AUTO_TEST_CASE(load_pair_checks_labels_against_the_classes) {
+    rp::testing::TempDir dir;
+    spit(dir / "images", std::vector<std::uint8_t>{0, 0, 8, 3, 0, 0, 0, 3, 0, 0, 0, 1, 0, 0, 0, 1, 10, 20, 30});
+    spit(dir / "labels", std::vector<std::uint8_t>{0, 0, 8, 1, 0, 0, 0, 3, 9, 0, 10});
+    BOOST_TEST(load_pair(dir / "images", dir / "labels").labels.size() == 3u);  // no class count: any byte
+    require_data_error([&] { load_pair(dir / "images", dir / "labels", 10); },
+                       {dir / "labels", "label 10 at index 2", "outside 0..9"});
+    BOOST_TEST(load_pair(dir / "images", dir / "labels", 11).labels.size() == 3u);
+}
+
+// Issue 15, item 7: /dev/zero (or a pipe) used to be read until memory ran out and ended in std::bad_alloc.
+BOOST_AUTO_TEST_CASE(devices_and_pipes_are_refused_by_name) {
+    require_data_error([&] { read_idx_images("/dev/zero"); }, {"IDX file '/dev/zero'", "not a regular file", "a device"});
+    require_data_error([&] { read_idx_labels("/dev/null"); }, {"IDX file '/dev/null'", "not a regular file"});
+    rp::testing::TempDir dir;
+    const std::string fifo = dir / "fifo";
+    BOOST_REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    require_data_error([&] { read_idx_images(fifo); }, {fifo, "not a regular file", "a pipe"});
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -210,6 +210,37 @@ BOOST_AUTO_TEST_CASE(corrupt_archives_say_what_is_wrong) {
     require_data_error([&] { load_npz(dir / "absent.npz"); }, {dir / "absent.npz", "cannot open"});
 }
 
+// The fuzzer's seeds (tests/data/npz/make_seeds.py): numpy's own stored and deflated archives, read without python.
+BOOST_AUTO_TEST_CASE(committed_numpy_archives_load) {
+    for (const std::string name : {"numpy-stored.npz", "numpy-deflated.npz"}) {
+        const Npz z = load_npz(rp::testing::test_data("npz/" + name));
+        BOOST_TEST(z.text("config") == "{\"model\": \"drsae\"}");
+        BOOST_TEST(z.i64("step") == (std::vector<std::int64_t>{7}), boost::test_tools::per_element());
+        BOOST_TEST(z.at("step").shape.empty());
+        BOOST_TEST(z.at("w").shape == (std::vector<std::size_t>{3, 4}), boost::test_tools::per_element());
+        BOOST_TEST(z.f32("w")[5] == 5 * 0.25f - 1.5f);
+        BOOST_TEST(z.f64("b") == (std::vector<double>{0, 0.25, 0.5, 0.75, 1}), boost::test_tools::per_element());
+    }
+}
+
+// A corrupt size field of a deflated entry used to be allocated as given (up to 4 GiB) before inflating failed.
+BOOST_AUTO_TEST_CASE(inflated_size_beyond_deflate_ratio_is_refused_before_allocating) {
+    TempDir dir;
+    const std::string p = single_entry_archive(dir);
+    auto zip = slurp(p);
+    const std::uint8_t central_sig[] = {'P', 'K', 1, 2};
+    const std::size_t central = std::search(zip.begin(), zip.end(), central_sig, central_sig + 4) - zip.begin();
+    auto put = [&](std::size_t at, std::uint32_t v, int bytes) {
+        for (int k = 0; k < bytes; ++k) zip[at + k] = static_cast<std::uint8_t>(v >> (8 * k));
+    };
+    for (std::size_t header : {std::size_t(0), central}) {  // local and central header agree, as a writer would
+        put(header + (header ? 10 : 8), 8, 2);                // method: deflated
+        put(header + (header ? 24 : 22), 0x40000000u, 4);      // uncompressed size: 1 GiB
+    }
+    spit(p, zip);
+    require_data_error([&] { load_npz(p); }, {p, "entry 'w.npy'", "inflate to 1073741824", "more than deflate can"});
+}
+
 BOOST_AUTO_TEST_CASE(failed_save_keeps_the_old_file) {
     TempDir dir;
     const std::string p = single_entry_archive(dir);
