@@ -1,5 +1,7 @@
 #include "models/checkpoint.hpp"
 
+#include <cmath>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -41,8 +43,19 @@ void load_params(const data::Npz& npz, const std::string& prefix, ParamStore<flo
             throw std::runtime_error(npz.source + ": parameter '" + p.name + "' has shape " + shape_str(a) +
                                      " but the model needs [" + std::to_string(p.rows) + "," + std::to_string(p.cols) + "]");
         const std::vector<float> v = npz.f32(name);
+        for (std::size_t k = 0; k < v.size(); ++k)
+            if (!std::isfinite(v[k]))
+                throw std::runtime_error(fmt::format("{}: parameter '{}' holds {} at [{},{}] (entry '{}'): the run that wrote it "
+                                                     "diverged; use an earlier checkpoint",
+                                                     npz.source, p.name, v[k], k / p.cols, k % p.cols, name));
         std::copy(v.begin(), v.end(), store.values().begin() + std::ptrdiff_t(p.offset));
     }
+}
+
+double scalar_f64(const data::Npz& z, const std::string& name) {
+    const auto v = z.f64(name);
+    if (v.size() != 1) throw data::DataError(z.source + ": entry '" + name + "' must hold one value, it holds " + std::to_string(v.size()));
+    return v[0];
 }
 
 std::int64_t scalar_i64(const data::Npz& z, const std::string& name) {
@@ -115,7 +128,7 @@ std::unique_ptr<LoadedModel> load_model(const std::string& path, bool last, std:
         throw std::runtime_error(e.what());
     }
     const std::int64_t epoch = z.has("trainer/best_epoch") && best ? scalar_i64(z, "trainer/best_epoch") : scalar_i64(z, "trainer/epoch");
-    const double bv = z.has("trainer/best_valid") ? z.f64("trainer/best_valid").at(0) : -1;
+    const double bv = z.has("trainer/best_valid") ? scalar_f64(z, "trainer/best_valid") : -1;
     const std::string metric = z.has("trainer/valid_metric") ? z.text("trainer/valid_metric") : "error";
     const std::string value = metric == "error" ? fmt::format("{:.2f}%", 100 * bv) : fmt::format("{:.6g}", bv);
     if (best || (!z.has("trainer/rng") && bv >= 0))

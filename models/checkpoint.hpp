@@ -32,6 +32,7 @@ void load_params(const data::Npz& npz, const std::string& prefix, ParamStore<flo
 void put_optim_state(data::Npz& z, const OptimState& s);
 OptimState read_optim_state(const data::Npz& z);
 std::int64_t scalar_i64(const data::Npz& z, const std::string& name);
+double scalar_f64(const data::Npz& z, const std::string& name);
 
 // Reads a checkpoint and checks its format and that its kind is registered; std::runtime_error naming the file.
 data::Npz open_checkpoint(const std::string& path);

@@ -24,6 +24,9 @@ RunData load_run_data(const TrainConfig& cfg, bool want_train, bool want_test) {
     RunData d;
     try {
         const bool custom_train = !cfg.train_images.empty(), custom_test = !cfg.test_images.empty();
+        // Every label of every set (training, validation, test) must name one of the model's classes: a label past
+        // them would only count as an error. 0 (a model without classifier): labels unused, any byte goes.
+        const std::size_t classes = cfg.model_config().value("classes", std::size_t(0));
         const bool fashion = cfg.dataset == "fashion";
         std::string dir;  // the dataset's folder, when some file comes from it
         if ((want_train && !custom_train) || (want_test && !custom_test))
@@ -33,7 +36,7 @@ RunData load_run_data(const TrainConfig& cfg, bool want_train, bool want_test) {
         if (want_train) {
             const std::string imgs = custom_train ? cfg.train_images : files.train_images;
             const std::string labs = custom_train ? cfg.train_labels : files.train_labels;
-            const auto pair = data::load_pair(imgs, labs);
+            const auto pair = data::load_pair(imgs, labs, classes);
             const data::Dataset full = data::make_dataset(pair.images, pair.labels, data::Preprocess::unit_l2);
             const std::size_t n_valid = custom_train ? cfg.valid_size : 10000;
             if (n_valid >= full.n)
@@ -56,7 +59,7 @@ RunData load_run_data(const TrainConfig& cfg, bool want_train, bool want_test) {
         }
         if (want_test) {
             const std::string imgs = custom_test ? cfg.test_images : files.test_images;
-            const auto pair = data::load_pair(imgs, custom_test ? cfg.test_labels : files.test_labels);
+            const auto pair = data::load_pair(imgs, custom_test ? cfg.test_labels : files.test_labels, classes);
             d.test_set = std::make_unique<data::Dataset>(data::make_dataset(pair.images, pair.labels, data::Preprocess::unit_l2));
         }
     } catch (const data::DataError& e) {

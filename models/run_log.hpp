@@ -1,4 +1,5 @@
-// The run folder's log: one JSON object per epoch in metrics.jsonl, appended after each epoch's checkpoint.
+// The run folder's log: one JSON object per epoch in metrics.jsonl, appended before each epoch's checkpoint (so it is
+// never behind it; a resume trims lines past the checkpoint).
 #pragma once
 #include <cstdint>
 #include <map>

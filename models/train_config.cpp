@@ -1,6 +1,9 @@
 #include "models/train_config.hpp"
 
 #include <fstream>
+#include <limits>
+
+#include <fmt/format.h>
 
 #include "models/kind.hpp"
 
@@ -48,6 +51,9 @@ const Options<TrainConfig>& train_options() {
             auto need = [](bool ok, const std::string& what, const std::string& rule, const std::string& got) {
                 if (!ok) throw std::invalid_argument(what + " must be " + rule + ", got " + got);
             };
+            // The parameters and their updates are float32: a rate finite in double may not be.
+            need(c.lr <= std::numeric_limits<float>::max(), "lr", "at most 3.4e38 (the parameters are float32)",
+                 fmt::format("{}", c.lr));
             need(c.epochs() >= 1 && c.epochs() <= 100000, "epochs_pretrain + epochs_finetune", "in 1..100000",
                  std::to_string(c.epochs()));
             need(c.average_from <= c.epochs(), "average_from", "in 0.." + std::to_string(c.epochs()) + " (an epoch, 0 = off)",
@@ -113,7 +119,7 @@ TrainConfig read_train_config(const std::string& path, const TrainConfig& defaul
     json j;
     try {
         j = json::parse(f);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {  // parse_error, and out_of_range for a number past double (1e999)
         throw std::invalid_argument("configuration file " + path + " is not valid JSON: " + e.what());
     }
     TrainConfig c = defaults;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <limits>
@@ -12,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "data/atomic.hpp"
 #include "data/error.hpp"
 #include "data/npz.hpp"
 #include "graph/gradcheck.hpp"
@@ -20,6 +22,12 @@
 namespace rp {
 
 namespace fs = std::filesystem;
+
+namespace {
+volatile std::sig_atomic_t g_stop_signal = 0;
+}  // namespace
+
+void request_stop(int signal) noexcept { g_stop_signal = signal; }
 
 Trainer::Trainer(const TrainConfig& cfg) : cfg_(cfg), rng_(cfg.seed) {
     cfg_.validate();
@@ -126,6 +134,7 @@ EpochStats Trainer::train_epoch() {
     // The carriage-return line only makes sense on a terminal; a log file gets the line per epoch alone.
     const bool show_progress = cfg_.progress && !cfg_.quiet && ::isatty(::fileno(stderr));
     for (std::size_t i = 0; i < n; i += B) {
+        if (g_stop_signal) throw Interrupted(g_stop_signal, epoch_);
         const std::size_t b = std::min(B, n - i);
         for (std::size_t r = 0; r < b; ++r) {
             const std::size_t e = order_[i + r];
@@ -162,6 +171,18 @@ EpochStats Trainer::train_epoch() {
             }
         }
     }
+    // The energy is checked before each update, so nothing has checked what the epoch's last update left (with one
+    // update per epoch, nothing at all): check every parameter before it is validated, kept or saved.
+    for (std::size_t p = 0; p < store_.count(); ++p) {
+        const ParamInfo& info = store_.info(int(p));
+        const float* v = store_.values().data() + info.offset;
+        for (std::size_t j = 0; j < info.size(); ++j)
+            if (!std::isfinite(v[j]))
+                throw AnomalyError(fmt::format("parameter '{}' became {} at [{},{}] in epoch {} (after update {}); nothing of "
+                                               "this epoch was saved. Lower --lr, or rerun with --anomaly to name the first "
+                                               "node that produced a non-finite value",
+                                               info.name, v[j], j / info.cols, j % info.cols, s.epoch, opt_->steps()));
+    }
     const double train_secs = std::chrono::duration<double>(clock::now() - t0).count();
     summary(s, double(n));
     for (std::size_t t = 0; t < terms.size(); ++t) s.losses[terms[t].name] = acc[t] / double(n);
@@ -180,6 +201,10 @@ EpochStats Trainer::train_epoch() {
         s.valid_metric = s.valid.at(0).first;
         s.valid_error = s.valid.at(0).second;
         valid_metric_ = s.valid_metric;
+        for (const auto& [name, value] : s.valid)
+            if (!std::isfinite(value))
+                throw AnomalyError(fmt::format("the validation metric '{}' is {} after epoch {}; nothing of this epoch was saved",
+                                               name, value, s.epoch));
     }
     if (finetune && valid_ && s.valid_error < best_valid_) {
         best_valid_ = s.valid_error;
@@ -218,8 +243,15 @@ void Trainer::attribute_epoch(EpochStats& s) {
 
 std::vector<EpochStats> Trainer::run(std::size_t max_epochs) {
     std::vector<EpochStats> all;
-    if (!cfg_.out.empty()) fs::create_directories(cfg_.out);
+    if (!cfg_.out.empty()) {
+        fs::create_directories(cfg_.out);
+        // Temp files of writes a kill interrupted (the files themselves are whole: the old or the new version).
+        for (const char* name : {"checkpoint.npz", "best.npz", "metrics.jsonl"})
+            for (const std::string& f : data::remove_stale_temp_files((fs::path(cfg_.out) / name).string()))
+                if (!cfg_.quiet) std::fprintf(stderr, "removed %s, left by an interrupted write\n", f.c_str());
+    }
     for (std::size_t e = 0; e < max_epochs && !done(); ++e) {
+        if (g_stop_signal) throw Interrupted(g_stop_signal, epoch_);
         EpochStats s = train_epoch();
         if (!cfg_.quiet) {
             const std::string valid = s.valid_error < 0 ? "-"
@@ -232,10 +264,16 @@ std::vector<EpochStats> Trainer::run(std::size_t max_epochs) {
                          s.valid_metric == "error" ? "err" : s.valid_metric.c_str(), valid.c_str(), 100 * s.zeros,
                          s.examples_per_s, s.seconds, s.best ? "  (best)" : "");
         }
+        // A code that is zero everywhere for a whole epoch carries nothing: training has collapsed (typically a rate
+        // too large), which the error rates alone would only hint at. Said even with --quiet.
+        if (model_->io.code.valid() && s.zeros >= 1.0)
+            std::fprintf(stderr, "warning: every code unit was zero for every example of epoch %zu: the code has collapsed "
+                                 "(lower --lr?)\n", s.epoch);
         if (!cfg_.out.empty()) {
-            // Checkpoint first, then the log line: a crash in between leaves a line the resume will not duplicate.
-            save_checkpoint((fs::path(cfg_.out) / "checkpoint.npz").string());
+            // The log line first, then the checkpoint: a kill in between leaves a line ahead of the checkpoint, which
+            // the resume trims (trim_metrics) and writes again; the other order lost the line for good.
             append_metrics(cfg_.out, s);
+            save_checkpoint((fs::path(cfg_.out) / "checkpoint.npz").string());
         }
         if (on_epoch) on_epoch(s);
         all.push_back(s);
@@ -244,6 +282,17 @@ std::vector<EpochStats> Trainer::run(std::size_t max_epochs) {
 }
 
 void Trainer::save_checkpoint(const std::string& path) const {
+    // best.npz first: what `recpool eval` reads; the best validation parameters, or the current ones until there are
+    // any. Written before the checkpoint so that it is never behind it: a kill in between leaves it an epoch ahead,
+    // and the resume runs that epoch again and rewrites both, the same bits.
+    data::Npz b;
+    put_header(b, cfg_);
+    put_params(b, "param/", store_, best_.empty() ? store_.values() : best_);
+    b.put("trainer/epoch", data::NpyArray::i64({std::int64_t(best_.empty() ? epoch_ : best_epoch_)}, {1}));
+    b.put("trainer/best_valid", data::NpyArray::f64({best_.empty() ? -1.0 : best_valid_}, {1}));
+    b.put("trainer/valid_metric", data::NpyArray::text(valid_metric_));
+    data::save_npz((fs::path(path).parent_path() / "best.npz").string(), b);
+
     data::Npz z;
     put_header(z, cfg_);
     put_params(z, "param/", store_, store_.values());
@@ -257,14 +306,6 @@ void Trainer::save_checkpoint(const std::string& path) const {
     z.put("trainer/valid_metric", data::NpyArray::text(valid_metric_));
     put_optim_state(z, opt_->state());
     data::save_npz(path, z);
-    // best.npz: what `recpool eval` reads; the best validation parameters, or the current ones until there are any.
-    data::Npz b;
-    put_header(b, cfg_);
-    put_params(b, "param/", store_, best_.empty() ? store_.values() : best_);
-    b.put("trainer/epoch", data::NpyArray::i64({std::int64_t(best_.empty() ? epoch_ : best_epoch_)}, {1}));
-    b.put("trainer/best_valid", data::NpyArray::f64({best_.empty() ? -1.0 : best_valid_}, {1}));
-    b.put("trainer/valid_metric", data::NpyArray::text(valid_metric_));
-    data::save_npz((fs::path(path).parent_path() / "best.npz").string(), b);
 }
 
 void Trainer::resume(const std::string& path) { resume(open_checkpoint(path)); }
@@ -288,7 +329,7 @@ void Trainer::resume(const data::Npz& z) {
         if (!rng) throw std::runtime_error(path + ": entry 'trainer/rng' is not a random generator state");
         epoch_ = std::size_t(scalar_i64(z, "trainer/epoch"));
         best_epoch_ = std::size_t(scalar_i64(z, "trainer/best_epoch"));
-        best_valid_ = z.f64("trainer/best_valid").at(0);
+        best_valid_ = scalar_f64(z, "trainer/best_valid");
         if (z.has("trainer/valid_metric")) valid_metric_ = z.text("trainer/valid_metric");
         opt_->load_state(read_optim_state(z));
     } catch (const data::DataError& e) {

@@ -5,8 +5,10 @@
 //   2. fine-tuning: `epochs_finetune` epochs with the classification loss at its weight;
 // each minibatch one Model::forward, Model::update (by default: backward and the optimizer's step, which applies the
 // parameters' lr scales and constraints). After every epoch: the model's validation metrics, the parameters with the
-// best one kept (fine-tuning epochs only), a progress line, one JSON line of metrics (models/run_log.hpp) and an
-// atomic checkpoint (models/checkpoint.hpp).
+// best one kept (fine-tuning epochs only), a progress line, then in this order one JSON line of metrics
+// (models/run_log.hpp), best.npz and the atomic checkpoint (models/checkpoint.hpp): each is never behind the next, so a
+// kill anywhere leaves nothing a resume from the checkpoint does not redo. Parameters that are not finite after an
+// epoch stop it (AnomalyError) before anything is written.
 //
 // Reproducibility: the only randomness after initialisation is the minibatch order, drawn each epoch from one
 // std::mt19937_64 seeded by `seed`; its state is in the checkpoint with the parameters, the optimizer state and
@@ -19,6 +21,7 @@
 #include <functional>
 #include <memory>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -33,6 +36,16 @@ struct Npz;
 }  // namespace rp::data
 
 namespace rp {
+
+// Stopping on SIGINT / SIGTERM: `recpool train`'s handler calls request_stop (async-signal-safe); the trainer checks
+// before each minibatch and before each epoch, never inside a write, and throws Interrupted. What the last finished
+// epoch wrote (checkpoint, best.npz, metrics line) is whole, and a resume from it continues bit-identically.
+void request_stop(int signal) noexcept;
+struct Interrupted : std::runtime_error {
+    int signal;
+    std::size_t epochs_saved;  // epochs finished and written when the signal came
+    Interrupted(int sig, std::size_t epochs) : std::runtime_error("interrupted"), signal(sig), epochs_saved(epochs) {}
+};
 
 class Trainer {
 public:
