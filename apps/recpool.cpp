@@ -11,6 +11,7 @@
 // (models/options.hpp): --name-with-dashes for each, its help and default; nothing here names a kind.
 // Every failure ends in one line on stderr ("recpool: error: …") and exit status 1.
 #include <cblas.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -144,6 +145,7 @@ struct TrainCli {
     CLI::App* app = nullptr;
     DeclaredOptions model, train;
     std::string config_file, resume;
+    bool overwrite = false;
 };
 
 void add_train_command(CLI::App* train, const ModelKind& kind, TrainCli& t) {
@@ -153,7 +155,10 @@ void add_train_command(CLI::App* train, const ModelKind& kind, TrainCli& t) {
     TrainConfig defaults = TrainConfig::defaults(kind.name);
     t.train.add(t.app, train_options().infos(defaults));
     t.app->add_option("--config", t.config_file, "JSON file with any of the options (keys with underscores: epochs_pretrain)");
-    t.app->add_option("--resume", t.resume, "continue from a checkpoint.npz (its configuration is the starting point)");
+    t.app->add_option("--resume", t.resume,
+                      "continue from a checkpoint.npz (its configuration is the starting point; output goes to its folder "
+                      "unless --out says otherwise)");
+    t.app->add_flag("--overwrite", t.overwrite, "start a new run in an --out folder that already holds one, replacing it");
 }
 
 // Defaults < the checkpoint being resumed < the --config file < the command line.
@@ -164,6 +169,10 @@ TrainConfig train_config(const TrainCli& t, const data::Npz* checkpoint) {
         if (checkpoint->text("model") != kind.name)
             throw Failure(t.resume + " holds a '" + checkpoint->text("model") + "' model, not " + kind.name);
         cfg = checkpoint_config(*checkpoint);
+        // The run continues where its checkpoint is, not in the folder stored in it: a copied run folder must not
+        // write into the original.
+        cfg.out = fs::path(t.resume).parent_path().string();
+        if (cfg.out.empty()) cfg.out = ".";
     }
     if (!t.config_file.empty()) {
         require_file(t.config_file, "configuration file");
@@ -199,6 +208,13 @@ int run_train(const TrainCli& t) {
     const TrainConfig cfg = train_config(t, checkpoint.get());
     // The model is built before any data is loaded: sizes that do not chain fail here.
     Trainer trainer(cfg);
+    // A new run never silently replaces another: its checkpoints and the log would be overwritten.
+    if (!checkpoint && !t.overwrite)
+        for (const char* name : {"checkpoint.npz", "best.npz", "metrics.jsonl"})
+            if (fs::exists(fs::path(cfg.out) / name))
+                throw Failure("the output folder '" + cfg.out + "' already holds a run (" + name + "): continue it with --resume " +
+                              (fs::path(cfg.out) / "checkpoint.npz").string() + ", choose another --out, or pass --overwrite " +
+                              "to replace it");
     check_writable(cfg.out);
     set_threads(cfg.threads);
 
@@ -217,7 +233,25 @@ int run_train(const TrainCli& t) {
                      cfg.out.c_str());
         if (checkpoint) std::fprintf(stderr, "recpool: resumed from %s after epoch %zu of %zu\n", t.resume.c_str(), trainer.epoch(), cfg.epochs());
     }
-    trainer.run();
+    // SIGINT / SIGTERM stop the run between minibatches, never inside a write (models/trainer.hpp).
+    struct sigaction sa {};
+    sa.sa_handler = [](int sig) { request_stop(sig); };
+    sigemptyset(&sa.sa_mask);
+    for (int sig : {SIGINT, SIGTERM}) ::sigaction(sig, &sa, nullptr);
+    try {
+        trainer.run();
+    } catch (const Interrupted& i) {
+        const std::string sig = i.signal == SIGINT ? "SIGINT" : i.signal == SIGTERM ? "SIGTERM" : std::to_string(i.signal);
+        const std::string ckpt = (fs::path(cfg.out) / "checkpoint.npz").string();
+        if (i.epochs_saved == 0)
+            std::fprintf(stderr, "recpool: stopped by %s in epoch 1: no epoch had finished, nothing was kept\n", sig.c_str());
+        else
+            std::fprintf(stderr,
+                         "recpool: stopped by %s in epoch %zu; kept %s and best.npz, metrics.jsonl (after epoch %zu of %zu); "
+                         "continue with: recpool train %s --resume %s\n",
+                         sig.c_str(), i.epochs_saved + 1, ckpt.c_str(), i.epochs_saved, cfg.epochs(), cfg.kind.c_str(), ckpt.c_str());
+        return 128 + i.signal;
+    }
     trainer.use_best();
     const Metrics test = trainer.evaluate(*d.test_set);
     const std::string which = trainer.best_epoch() > 0
