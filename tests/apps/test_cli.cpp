@@ -2,6 +2,12 @@
 // committed MNIST subset, eval, filters, resume, gradcheck, and every error path ending in one line and status 1.
 #include "cli_util.hpp"
 #include "data/npz.hpp"
+#include "metrics_log.hpp"
+
+#include <signal.h>
+
+#include <chrono>
+#include <random>
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -118,6 +124,134 @@ BOOST_AUTO_TEST_CASE(train_eval_filters_resume) {
     // Not a checkpoint at all.
     std::ofstream(scratch() / "junk.npz") << "junk";
     expect_failure(run("eval " + (scratch() / "junk.npz").string()), "junk.npz");
+}
+
+// Issue 15, items 1 and 2: a resumed copy of a run wrote into the original's folder (the one stored in the
+// checkpoint), and a new run into a run's folder replaced it without a word.
+BOOST_AUTO_TEST_CASE(runs_write_only_where_asked_and_never_over_another_run) {
+    const fs::path orig = scratch() / "orig", moved = scratch() / "moved";
+    BOOST_TEST_REQUIRE(run(tiny_args(orig) + " --epochs-pretrain 1 --epochs-finetune 1 --no-pictures").status == 0);
+    fs::copy(orig, moved, fs::copy_options::recursive);
+    const std::string before = slurp(orig / "checkpoint.npz");
+    const Result r = run("train drsae --resume " + (moved / "checkpoint.npz").string() + " --epochs-finetune 2 --no-pictures");
+    BOOST_TEST_REQUIRE(r.status == 0, r.err);
+    BOOST_TEST(slurp(orig / "checkpoint.npz") == before, "the original run's checkpoint changed");
+    BOOST_TEST(rp::data::load_npz((moved / "checkpoint.npz").string()).i64("trainer/epoch").at(0) == 3);
+    BOOST_TEST(rp::testing::metrics(moved).size() == 3u);
+
+    const Result again = run(tiny_args(orig) + " --epochs-pretrain 1 --epochs-finetune 1 --no-pictures");
+    expect_failure(again, "already holds a run");
+    BOOST_TEST(again.err.find("--resume " + (orig / "checkpoint.npz").string()) != std::string::npos, again.err);
+    BOOST_TEST(again.err.find("--overwrite") != std::string::npos, again.err);
+    BOOST_TEST(slurp(orig / "checkpoint.npz") == before);
+    BOOST_TEST(run(tiny_args(orig) + " --epochs-pretrain 1 --epochs-finetune 1 --no-pictures --overwrite").status == 0);
+}
+
+namespace {
+
+// `recpool ARGS` started in the background (stdout dropped, stderr to `err`); returns its pid.
+pid_t spawn(const std::string& args, const fs::path& err) {
+    const std::string cmd = "OPENBLAS_NUM_THREADS=1 exec '" + kBinary + "' " + args + " >/dev/null 2>'" + err.string() + "'";
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        ::execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+        ::_exit(127);
+    }
+    return pid;
+}
+
+int wait_status(pid_t pid) {
+    int raw = 0;
+    ::waitpid(pid, &raw, 0);
+    return WIFEXITED(raw) ? WEXITSTATUS(raw) : WIFSIGNALED(raw) ? 128 + WTERMSIG(raw) : -1;
+}
+
+// A run small enough to be killed a few dozen times in seconds: 100 training digits, 2 + 6 epochs.
+std::string small_run(const fs::path& out) {
+    return "train drsae --hidden 16 --iterations 3 --batch 10 --lr 0.01 --momentum 0.5 --average-from 4 --seed 5 --quiet "
+           "--no-pictures --epochs-pretrain 2 --epochs-finetune 6 --train-size 100 --valid-size 100 --threads 1 --out '" +
+           out.string() + "' --train-images " + kData + "/train-images-500-idx3-ubyte --train-labels " + kData +
+           "/train-labels-500-idx1-ubyte --test-images " + kData + "/t10k-images-200-idx3-ubyte --test-labels " + kData +
+           "/t10k-labels-200-idx1-ubyte";
+}
+
+std::vector<fs::path> temp_files(const fs::path& dir) {
+    std::vector<fs::path> out;
+    for (const auto& e : fs::directory_iterator(dir))
+        if (e.path().filename().string().find(".tmp.") != std::string::npos) out.push_back(e.path());
+    return out;
+}
+
+}  // namespace
+
+// Issue 15, item 9: Ctrl-C ended a run within milliseconds with no word of what was kept.
+BOOST_AUTO_TEST_CASE(sigint_stops_after_the_current_write_and_says_how_to_resume) {
+    const fs::path dir = scratch() / "sigint", err = scratch() / "sigint.err";
+    const pid_t pid = spawn(small_run(dir), err);
+    // Wait for the first epoch's line, then interrupt.
+    for (int i = 0; i < 6000 && rp::testing::metrics(dir).empty(); ++i) ::usleep(10000);
+    BOOST_TEST_REQUIRE(!rp::testing::metrics(dir).empty(), "no epoch finished in 60 s");
+    ::kill(pid, SIGINT);
+    const int status = wait_status(pid);
+    const std::string text = slurp(err);
+    if (status == 0) return;  // the run finished before the signal arrived: nothing to check
+    BOOST_TEST(status == 130, text);
+    BOOST_TEST(text.find("stopped by SIGINT") != std::string::npos, text);
+    BOOST_TEST(text.find("continue with: recpool train drsae --resume " + (dir / "checkpoint.npz").string()) != std::string::npos,
+               text);
+    BOOST_TEST(rp::data::load_npz((dir / "checkpoint.npz").string()).i64("trainer/epoch").at(0) >= 1);
+}
+
+// Issue 15, "a kill test": the small run killed with SIGKILL at random moments (during epochs and during checkpoint
+// writes) thirty times, restarted each time; every kill leaves both npz files readable, the next start removes the
+// temp files, the log is never behind the checkpoint, and the finished run is bit-identical to one never killed.
+BOOST_AUTO_TEST_CASE(sigkill_at_random_moments_loses_nothing) {
+    const fs::path ref = scratch() / "kill-ref", dir = scratch() / "kill", err = scratch() / "kill.err";
+    const auto t0 = std::chrono::steady_clock::now();
+    const Result whole = run(small_run(ref));
+    BOOST_TEST_REQUIRE(whole.status == 0, whole.err);
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::mt19937 rng(15);
+    std::uniform_real_distribution<double> when(0.0, secs);  // kills spread over one whole run's duration
+    int kills = 0, temps_seen = 0;
+    for (int k = 0; k < 30; ++k) {
+        const bool resume = fs::exists(dir / "checkpoint.npz");
+        const std::string args =
+            resume ? "train drsae --resume '" + (dir / "checkpoint.npz").string() + "'" : small_run(dir) + " --overwrite";
+        const pid_t pid = spawn(args, err);
+        ::usleep(useconds_t(when(rng) * 1e6));
+        ::kill(pid, SIGKILL);
+        if (wait_status(pid) == 128 + SIGKILL) ++kills;
+        else BOOST_TEST_REQUIRE(fs::exists(dir / "result.json"), slurp(err));  // finished before the kill
+        if (fs::exists(dir / "result.json")) break;
+        for (const char* f : {"checkpoint.npz", "best.npz"})
+            if (fs::exists(dir / f)) BOOST_CHECK_NO_THROW(rp::data::load_npz((dir / f).string()));
+        if (fs::exists(dir / "checkpoint.npz")) {
+            const auto epoch = rp::data::load_npz((dir / "checkpoint.npz").string()).i64("trainer/epoch").at(0);
+            BOOST_TEST(rp::testing::metrics(dir).size() >= std::size_t(epoch), "metrics behind the checkpoint");
+        }
+        temps_seen += int(temp_files(dir).size());
+    }
+    if (!fs::exists(dir / "result.json")) {
+        const Result last = run(fs::exists(dir / "checkpoint.npz")
+                                    ? "train drsae --resume '" + (dir / "checkpoint.npz").string() + "'"
+                                    : small_run(dir) + " --overwrite");
+        BOOST_TEST_REQUIRE(last.status == 0, last.err);
+    }
+    BOOST_TEST_MESSAGE("sigkill test: " << kills << " kills over runs of " << secs << " s, " << temps_seen
+                                        << " temp files left by them (all removed by the next start)");
+    BOOST_TEST(kills >= 10);
+    BOOST_TEST(temp_files(dir).empty());
+    for (const char* file : {"checkpoint.npz", "best.npz"}) {  // every entry but the configuration (its out differs)
+        const auto a = rp::data::load_npz((ref / file).string());
+        const auto b = rp::data::load_npz((dir / file).string());
+        for (const auto& [name, entry] : a.entries)
+            if (name != "config")
+                BOOST_TEST((b.has(name) && b.at(name).bytes == entry.bytes), file << ": " << name << " differs from the run never killed");
+    }
+    const auto rows = rp::testing::metrics(dir);
+    BOOST_TEST_REQUIRE(rows.size() == 8u);
+    for (std::size_t e = 0; e < rows.size(); ++e) BOOST_TEST(rows[e].at("epoch").get<std::size_t>() == e + 1);
 }
 
 // Fashion-MNIST from Debian's dataset-fashion-mnist (setup.sh installs it): 200 training images, the package's

@@ -6,12 +6,14 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "data/idx.hpp"
 #include "data/npz.hpp"
 #include "models/checkpoint.hpp"
 #include "models/pictures.hpp"
+#include "models/run_data.hpp"
 #include "models/trainer.hpp"
 #include "metrics_log.hpp"
 #include "subset.hpp"
@@ -321,6 +323,195 @@ BOOST_AUTO_TEST_CASE(configuration_is_checked_by_name) {
     small.model["input"] = 100;
     BOOST_CHECK_THROW(Trainer(small, subset().train, nullptr), std::invalid_argument);
     rejects(R"({"epochs_pretrain": 1, "epochs_finetune": 2, "average_from": 4})", "average_from");
+    // Issue 15, item 8: 2^64 − 1 + 2 wrapped to one epoch when only the sum was checked.
+    rejects(R"({"epochs_pretrain": 18446744073709551615, "epochs_finetune": 2})", "epochs_pretrain");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// Issue 15: nothing lost, nothing silent.
+BOOST_AUTO_TEST_SUITE(reliability)
+
+namespace {
+// fd 2 into a file for the scope (the trainer's warnings go to stderr even with quiet).
+struct CaptureStderr {
+    std::string path = fresh_dir("stderr") + ".txt";
+    int saved = ::dup(2);
+    CaptureStderr() {
+        std::fflush(stderr);
+        const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        ::dup2(fd, 2);
+        ::close(fd);
+    }
+    std::string text() {
+        std::fflush(stderr);
+        std::ifstream f(path);
+        return std::string(std::istreambuf_iterator<char>(f), {});
+    }
+    ~CaptureStderr() {
+        std::fflush(stderr);
+        ::dup2(saved, 2);
+        ::close(saved);
+        fs::remove(path);
+    }
+};
+
+TrainConfig one_epoch(const std::string& out) {
+    TrainConfig c = tiny(out);
+    c.epochs_pretrain = 1, c.epochs_finetune = 0, c.average_from = 0;
+    return c;
+}
+}  // namespace
+
+// Item 3: with one update per epoch the energy check (before each update) never saw what the update left; the run
+// saved an all-NaN best.npz and ended normally.
+BOOST_AUTO_TEST_CASE(non_finite_parameters_stop_the_epoch_before_anything_is_saved) {
+    const std::string dir = fresh_dir("diverge");
+    std::vector<std::size_t> first(10);
+    for (std::size_t i = 0; i < first.size(); ++i) first[i] = i;
+    const data::Dataset ten = data::take(subset().train, first);
+    TrainConfig c = one_epoch(dir);
+    c.lr = 3e38;  // the largest float32 rate: one update overflows
+    c.momentum = 0;
+    Trainer t(c, ten, nullptr);
+    t.initialize();
+    try {
+        t.run();
+        BOOST_FAIL("a diverging update trained silently");
+    } catch (const AnomalyError& e) {
+        const std::string msg = e.what();
+        BOOST_TEST(msg.find("parameter 'drsae.") != std::string::npos, msg);
+        BOOST_TEST(msg.find("epoch 1") != std::string::npos, msg);
+    }
+    BOOST_TEST(!fs::exists(fs::path(dir) / "best.npz"));
+    BOOST_TEST(!fs::exists(fs::path(dir) / "checkpoint.npz"));
+    fs::remove_all(dir);
+    BOOST_CHECK_THROW(json::parse(R"({"lr": 1e39})").get<TrainConfig>(), std::invalid_argument);  // overflows float32
+}
+
+// Item 3: `recpool eval` (and a resume) loaded NaN parameters and reported a test error for them.
+BOOST_AUTO_TEST_CASE(checkpoints_with_non_finite_parameters_are_refused_by_name) {
+    const std::string dir = fresh_dir("nanckpt");
+    Trainer t(one_epoch(dir), subset().train, nullptr);
+    t.initialize();
+    t.run();
+    data::Npz z = data::load_npz((fs::path(dir) / "best.npz").string());
+    std::vector<float> D = z.f32("param/drsae.D");
+    D[7] = std::numeric_limits<float>::infinity();
+    z.put("param/drsae.D", data::NpyArray::f32(D, z.at("param/drsae.D").shape));
+    const std::string bad = (fs::path(dir) / "bad.npz").string();
+    data::save_npz(bad, z);
+    try {
+        load_params(open_checkpoint(bad), "param/", t.store());
+        BOOST_FAIL("a checkpoint with an infinite parameter loaded");
+    } catch (const std::runtime_error& e) {
+        const std::string msg = e.what();
+        BOOST_TEST(msg.find(bad) != std::string::npos, msg);
+        BOOST_TEST(msg.find("parameter 'drsae.D' holds inf at [0,7]") != std::string::npos, msg);
+    }
+    fs::remove_all(dir);
+}
+
+// Item 7: an empty trainer/best_valid ended in vector::_M_range_check; 1e999 in a configuration file gave json's
+// number-overflow message without the file.
+BOOST_AUTO_TEST_CASE(checkpoint_scalars_and_config_numbers_are_named) {
+    const std::string dir = fresh_dir("scalars");
+    Trainer t(one_epoch(dir), subset().train, nullptr);
+    t.initialize();
+    t.run();
+    data::Npz z = data::load_npz((fs::path(dir) / "checkpoint.npz").string());
+    z.put("trainer/best_valid", data::NpyArray::f64({}, {0}));
+    const std::string bad = (fs::path(dir) / "bad.npz").string();
+    data::save_npz(bad, z);
+    try {
+        t.resume(bad);
+        BOOST_FAIL("an empty trainer/best_valid resumed");
+    } catch (const std::runtime_error& e) {
+        const std::string msg = e.what();
+        BOOST_TEST(msg.find(bad) != std::string::npos, msg);
+        BOOST_TEST(msg.find("'trainer/best_valid' must hold one value") != std::string::npos, msg);
+    }
+    const std::string cfg = (fs::path(dir) / "config.json").string();
+    std::ofstream(cfg) << R"({"lr": 1e999})";
+    try {
+        read_train_config(cfg, tiny(""));
+        BOOST_FAIL("1e999 read");
+    } catch (const std::invalid_argument& e) {
+        BOOST_TEST(std::string(e.what()).find(cfg) != std::string::npos, e.what());
+    }
+    fs::remove_all(dir);
+}
+
+// Item 5: the checkpoint was written before the metrics line, so a kill (here: a failing best.npz write) between
+// them left the checkpoint an epoch ahead of the log, and the resume never wrote that line.
+BOOST_AUTO_TEST_CASE(metrics_log_is_never_behind_the_checkpoint) {
+    const std::string dir = fresh_dir("metricsorder");
+    fs::create_directories(fs::path(dir) / "best.npz");  // a folder in the way: the write after the checkpoint fails
+    Trainer t(one_epoch(dir), subset().train, nullptr);
+    t.initialize();
+    BOOST_CHECK_THROW(t.run(), std::exception);
+    const auto lines = metrics(dir);
+    if (fs::exists(fs::path(dir) / "checkpoint.npz")) {
+        const data::Npz z = data::load_npz((fs::path(dir) / "checkpoint.npz").string());
+        BOOST_TEST(lines.size() >= std::size_t(z.i64("trainer/epoch").at(0)));
+    }
+    BOOST_TEST(lines.size() == 1u);
+    fs::remove_all(dir);
+}
+
+// Item 4: temp files of a killed write were never removed.
+BOOST_AUTO_TEST_CASE(leftover_temp_files_are_removed_on_the_next_start) {
+    const std::string dir = fresh_dir("tempfiles");
+    fs::create_directories(dir);
+    const std::string stale = (fs::path(dir) / "checkpoint.npz.tmp.999999999").string();  // no process has this pid
+    std::ofstream(stale) << "half a checkpoint";
+    Trainer t(one_epoch(dir), subset().train, nullptr);
+    t.initialize();
+    t.run();
+    BOOST_TEST(!fs::exists(stale));
+    BOOST_TEST(fs::exists(fs::path(dir) / "checkpoint.npz"));
+    fs::remove_all(dir);
+}
+
+// Item 10: a collapsed code (zero for every example of an epoch) trained on without a word.
+BOOST_AUTO_TEST_CASE(an_epoch_of_all_zero_codes_is_reported) {
+    TrainConfig c = one_epoch("");
+    c.model["threshold"] = "original";  // code = relu(x E + b ...): with E = 0 and b < 0 every unit is off,
+    c.lr = 1e-6;                        // and no gradient reaches E or b through an inactive unit
+    Trainer t(c, subset().train, nullptr);
+    t.initialize();
+    for (std::size_t p = 0; p < t.store().count(); ++p) {
+        const ParamInfo& info = t.store().info(int(p));
+        if (info.name == "drsae.E" || info.name == "drsae.b")
+            std::fill_n(t.store().values().begin() + std::ptrdiff_t(info.offset), info.size(), info.name == "drsae.b" ? -1.0f : 0.0f);
+    }
+    CaptureStderr err;
+    const auto stats = t.run();
+    BOOST_TEST(stats.at(0).zeros == 1.0);
+    BOOST_TEST(err.text().find("every code unit was zero for every example of epoch 1") != std::string::npos, err.text());
+}
+
+// Item 6: a label past the classes in the test (or validation) file was counted as an error of the model.
+BOOST_AUTO_TEST_CASE(test_labels_outside_the_classes_are_refused_with_file_and_index) {
+    const std::string dir = fresh_dir("labels");
+    fs::create_directories(dir);
+    const std::string images = (fs::path(dir) / "images").string(), labels = (fs::path(dir) / "labels").string();
+    std::vector<std::uint8_t> im = {0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 28, 0, 0, 0, 28};
+    im.resize(16 + 2 * 784, 7);
+    std::ofstream(images, std::ios::binary).write(reinterpret_cast<const char*>(im.data()), std::streamsize(im.size()));
+    const std::uint8_t lb[] = {0, 0, 8, 1, 0, 0, 0, 2, 3, 12};
+    std::ofstream(labels, std::ios::binary).write(reinterpret_cast<const char*>(lb), sizeof lb);
+    TrainConfig c = tiny("");
+    c.test_images = images, c.test_labels = labels;
+    try {
+        load_run_data(c, false, true);
+        BOOST_FAIL("label 12 of a 10-class model loaded");
+    } catch (const std::runtime_error& e) {
+        const std::string msg = e.what();
+        BOOST_TEST(msg.find(labels) != std::string::npos, msg);
+        BOOST_TEST(msg.find("label 12 at index 1") != std::string::npos, msg);
+    }
+    fs::remove_all(dir);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
