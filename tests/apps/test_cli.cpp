@@ -177,6 +177,7 @@ std::string small_run(const fs::path& out) {
 
 std::vector<fs::path> temp_files(const fs::path& dir) {
     std::vector<fs::path> out;
+    if (!fs::exists(dir)) return out;  // killed before it made its folder
     for (const auto& e : fs::directory_iterator(dir))
         if (e.path().filename().string().find(".tmp.") != std::string::npos) out.push_back(e.path());
     return out;
@@ -203,8 +204,9 @@ BOOST_AUTO_TEST_CASE(sigint_stops_after_the_current_write_and_says_how_to_resume
 }
 
 // Issue 15, "a kill test": the small run killed with SIGKILL at random moments (during epochs and during checkpoint
-// writes) thirty times, restarted each time; every kill leaves both npz files readable, the next start removes the
-// temp files, the log is never behind the checkpoint, and the finished run is bit-identical to one never killed.
+// writes) and resumed until it finishes, in rounds, until it has been killed 30 times. After every kill both npz
+// files load and the log is not behind the checkpoint; every start removes the temp files the kill left; every
+// finished round is bit-identical to a run never killed.
 BOOST_AUTO_TEST_CASE(sigkill_at_random_moments_loses_nothing) {
     const fs::path ref = scratch() / "kill-ref", dir = scratch() / "kill", err = scratch() / "kill.err";
     const auto t0 = std::chrono::steady_clock::now();
@@ -213,45 +215,59 @@ BOOST_AUTO_TEST_CASE(sigkill_at_random_moments_loses_nothing) {
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::mt19937 rng(15);
     std::uniform_real_distribution<double> when(0.0, secs);  // kills spread over one whole run's duration
-    int kills = 0, temps_seen = 0;
-    for (int k = 0; k < 30; ++k) {
+
+    auto same_as_ref = [&] {
+        for (const char* file : {"checkpoint.npz", "best.npz"}) {  // every entry but the configuration (its out differs)
+            const auto a = rp::data::load_npz((ref / file).string());
+            const auto b = rp::data::load_npz((dir / file).string());
+            for (const auto& [name, entry] : a.entries)
+                if (name != "config")
+                    BOOST_TEST((b.has(name) && b.at(name).bytes == entry.bytes),
+                               file << ": " << name << " differs from the run never killed");
+        }
+        const auto rows = rp::testing::metrics(dir);
+        BOOST_TEST_REQUIRE(rows.size() == 8u);
+        for (std::size_t e = 0; e < rows.size(); ++e) BOOST_TEST(rows[e].at("epoch").get<std::size_t>() == e + 1);
+    };
+
+    int kills = 0, temps_seen = 0, rounds = 0;
+    for (int attempt = 0; kills < 30 && attempt < 300; ++attempt) {
         const bool resume = fs::exists(dir / "checkpoint.npz");
         const std::string args =
             resume ? "train drsae --resume '" + (dir / "checkpoint.npz").string() + "'" : small_run(dir) + " --overwrite";
         const pid_t pid = spawn(args, err);
         ::usleep(useconds_t(when(rng) * 1e6));
         ::kill(pid, SIGKILL);
-        if (wait_status(pid) == 128 + SIGKILL) ++kills;
-        else BOOST_TEST_REQUIRE(fs::exists(dir / "result.json"), slurp(err));  // finished before the kill
-        if (fs::exists(dir / "result.json")) break;
-        for (const char* f : {"checkpoint.npz", "best.npz"})
-            if (fs::exists(dir / f)) BOOST_CHECK_NO_THROW(rp::data::load_npz((dir / f).string()));
-        if (fs::exists(dir / "checkpoint.npz")) {
-            const auto epoch = rp::data::load_npz((dir / "checkpoint.npz").string()).i64("trainer/epoch").at(0);
-            BOOST_TEST(rp::testing::metrics(dir).size() >= std::size_t(epoch), "metrics behind the checkpoint");
+        if (wait_status(pid) == 128 + SIGKILL) {
+            ++kills;
+            for (const char* f : {"checkpoint.npz", "best.npz"})
+                if (fs::exists(dir / f)) BOOST_CHECK_NO_THROW(rp::data::load_npz((dir / f).string()));
+            if (fs::exists(dir / "checkpoint.npz")) {
+                const auto epoch = rp::data::load_npz((dir / "checkpoint.npz").string()).i64("trainer/epoch").at(0);
+                BOOST_TEST(rp::testing::metrics(dir).size() >= std::size_t(epoch), "metrics behind the checkpoint");
+            }
+            temps_seen += int(temp_files(dir).size());
+            continue;
         }
-        temps_seen += int(temp_files(dir).size());
+        // Finished before the kill: the start removed what earlier kills left, and the round matches the reference.
+        BOOST_TEST_REQUIRE(fs::exists(dir / "result.json"), slurp(err));
+        BOOST_TEST(temp_files(dir).empty());
+        same_as_ref();
+        ++rounds;
+        fs::remove_all(dir);
     }
-    if (!fs::exists(dir / "result.json")) {
+    BOOST_TEST_MESSAGE("sigkill test: " << kills << " kills in " << rounds << " finished rounds, runs of " << secs
+                                        << " s, " << temps_seen << " temp files left by the kills");
+    BOOST_TEST(kills >= 30);
+    // The last round, finished after its kills.
+    if (fs::exists(dir)) {
         const Result last = run(fs::exists(dir / "checkpoint.npz")
                                     ? "train drsae --resume '" + (dir / "checkpoint.npz").string() + "'"
                                     : small_run(dir) + " --overwrite");
         BOOST_TEST_REQUIRE(last.status == 0, last.err);
+        BOOST_TEST(temp_files(dir).empty());
+        same_as_ref();
     }
-    BOOST_TEST_MESSAGE("sigkill test: " << kills << " kills over runs of " << secs << " s, " << temps_seen
-                                        << " temp files left by them (all removed by the next start)");
-    BOOST_TEST(kills >= 10);
-    BOOST_TEST(temp_files(dir).empty());
-    for (const char* file : {"checkpoint.npz", "best.npz"}) {  // every entry but the configuration (its out differs)
-        const auto a = rp::data::load_npz((ref / file).string());
-        const auto b = rp::data::load_npz((dir / file).string());
-        for (const auto& [name, entry] : a.entries)
-            if (name != "config")
-                BOOST_TEST((b.has(name) && b.at(name).bytes == entry.bytes), file << ": " << name << " differs from the run never killed");
-    }
-    const auto rows = rp::testing::metrics(dir);
-    BOOST_TEST_REQUIRE(rows.size() == 8u);
-    for (std::size_t e = 0; e < rows.size(); ++e) BOOST_TEST(rows[e].at("epoch").get<std::size_t>() == e + 1);
 }
 
 // Fashion-MNIST from Debian's dataset-fashion-mnist (setup.sh installs it): 200 training images, the package's

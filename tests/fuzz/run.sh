@@ -16,12 +16,13 @@ seeds() {  # the committed files each target starts from
     case $1 in
         fuzz_idx) echo tests/data/*-ubyte tests/data/*-ubyte.gz tests/data/corrupt/* ;;
         fuzz_npz) echo tests/data/npz/*.npz ;;
+        fuzz_config) echo tests/data/config/*.json ;;
         *) echo "no seeds for $1" >&2; exit 2 ;;
     esac
 }
 
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(fuzz_idx fuzz_npz)
+[ ${#targets[@]} -gt 0 ] || targets=(fuzz_idx fuzz_npz fuzz_config)
 mkdir -p "$out/findings"
 for t in "${targets[@]}"; do
     mkdir -p "$out/corpus/$t"

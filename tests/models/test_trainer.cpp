@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <fcntl.h>
 #include <unistd.h>
@@ -12,6 +13,7 @@
 #include "data/idx.hpp"
 #include "data/npz.hpp"
 #include "models/checkpoint.hpp"
+#include "models/options.hpp"
 #include "models/pictures.hpp"
 #include "models/run_data.hpp"
 #include "models/trainer.hpp"
@@ -327,6 +329,37 @@ BOOST_AUTO_TEST_CASE(configuration_is_checked_by_name) {
     rejects(R"({"epochs_pretrain": 18446744073709551615, "epochs_finetune": 2})", "epochs_pretrain");
 }
 
+// Issue 15, item 8: a --seed past 2^64 − 1 was saturated; counts are parsed whole or refused by name.
+BOOST_AUTO_TEST_CASE(command_line_counts_are_checked_before_arithmetic) {
+    using rp::detail::parse_option_text;
+    BOOST_TEST(parse_option_text("seed", OptionType::Count, "18446744073709551615").get<std::uint64_t>() ==
+               18446744073709551615ull);
+    auto refused = [](const std::string& text, OptionType t, const std::string& needle) {
+        try {
+            parse_option_text("seed", t, text);
+            BOOST_FAIL("accepted " << text);
+        } catch (const std::invalid_argument& e) {
+            BOOST_TEST(std::string(e.what()).find(needle) != std::string::npos, e.what());
+        }
+    };
+    refused("18446744073709551616", OptionType::Count, "--seed must be at most 18446744073709551615");
+    refused("99999999999999999999999", OptionType::Count, "--seed must be at most");
+    refused("-1", OptionType::Count, "--seed must be >= 0");
+    refused("1e3", OptionType::Count, "not a non-negative integer");
+    refused("9223372036854775808", OptionType::Integer, "--seed must be in");
+    BOOST_TEST(parse_option_text("seed", OptionType::Integer, "-9223372036854775808").get<std::int64_t>() ==
+               std::numeric_limits<std::int64_t>::min());
+    // A JSON value past a narrower field's range is refused, not truncated.
+    struct Narrow {
+        unsigned n = 0;
+    };
+    const Options<Narrow> o = Options<Narrow>().add("n", &Narrow::n, "a 32-bit count");
+    Narrow c;
+    BOOST_CHECK_THROW(o.read(json::parse(R"({"n": 4294967296})"), c), std::invalid_argument);
+    o.read(json::parse(R"({"n": 4294967295})"), c);
+    BOOST_TEST(c.n == 4294967295u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 // Issue 15: nothing lost, nothing silent.
@@ -369,9 +402,12 @@ BOOST_AUTO_TEST_CASE(non_finite_parameters_stop_the_epoch_before_anything_is_sav
     const std::string dir = fresh_dir("diverge");
     std::vector<std::size_t> first(10);
     for (std::size_t i = 0; i < first.size(); ++i) first[i] = i;
-    const data::Dataset ten = data::take(subset().train, first);
+    data::Dataset ten = data::take(subset().train, first);
+    // Pixels of 1e4 keep the energy finite (about 1e11) but make gradients large enough that one update at the
+    // largest float32 rate overflows the parameters; the energy, checked before each update, cannot see that.
+    for (float& v : ten.x) v *= 1e4f;
     TrainConfig c = one_epoch(dir);
-    c.lr = 3e38;  // the largest float32 rate: one update overflows
+    c.lr = 3e38;
     c.momentum = 0;
     Trainer t(c, ten, nullptr);
     t.initialize();
