@@ -19,6 +19,7 @@
 #include "graph/gradcheck.hpp"
 #include "graph/graph.hpp"
 #include "graph/linalg.hpp"
+#include "graph/memory.hpp"  // ResourceError: a buffer or a run too large for this machine, refused by name
 #include "graph/op.hpp"
 #include "graph/params.hpp"
 #include "graph/tensor.hpp"

@@ -125,6 +125,12 @@ public:
     Tensor<T> grad(int id) { return view(id, true); }
     const Node<T>& node(int id) const { return nodes_.at(id); }
     int size() const { return int(nodes_.size()); }
+    // Bytes of the buffers the graph owns: values, gradients and op workspaces (the store's parameters are not).
+    std::size_t bytes() const {
+        std::size_t n = 0;
+        for (const Node<T>& nd : nodes_) n += nd.value.capacity() + nd.grad.capacity() + nd.scratch.capacity();
+        return n * sizeof(T);
+    }
     int find(const std::string& name) const;  // -1 when absent
     Var<T> var(int id) { return {this, id}; }
     const std::vector<LossTerm>& losses() const { return losses_; }

@@ -17,6 +17,7 @@
 #include "data/error.hpp"
 #include "data/npz.hpp"
 #include "graph/gradcheck.hpp"
+#include "graph/memory.hpp"
 #include "models/checkpoint.hpp"
 
 namespace rp {
@@ -33,8 +34,23 @@ Trainer::Trainer(const TrainConfig& cfg) : cfg_(cfg), rng_(cfg.seed) {
     cfg_.validate();
     cfg_.model = cfg_.model_config();
     graph_ = std::make_unique<Graph<float>>(store_, std::max(cfg_.batch, cfg_.eval_batch));
-    model_ = find_kind(cfg_.kind).build(store_, *graph_, cfg_.model);
+    model_ = find_kind(cfg_.kind).build(store_, *graph_, cfg_.model);  // each buffer checked as it is made
     graph_->set_anomaly(cfg_.anomaly);
+    // The graph and the store are already made (each buffer checked as it was asked for); what the run adds later
+    // must fit in what is still available.
+    const std::size_t made = graph_->bytes() + 2 * store_.values().size() * sizeof(float), total = memory_estimate();
+    require_memory(total - made, "training " + model_->describe() + " (" + format_bytes(total) + " in all: " +
+                                     format_bytes(made) + " of graph buffers and parameters made, then the optimizer's "
+                                     "state, copies of the parameters and the digits)");
+}
+
+std::size_t Trainer::memory_estimate() const {
+    // The store holds values and gradients; later come the optimizer's state (Adam: two moments, plus the running
+    // average), the best parameters, and a checkpoint assembled in memory before it is written (all of those once
+    // more). The data: the configured digits at the model's input width, the 10,000 test digits included.
+    const std::size_t params = store_.values().size() * sizeof(float);
+    const std::size_t digits = cfg_.train_size + cfg_.valid_size + 10000;
+    return graph_->bytes() + params * (2 + 3 + 1 + 5) + digits * model_->io.input * sizeof(float);
 }
 
 Trainer::Trainer(const TrainConfig& cfg, const data::Dataset& train, const data::Dataset* valid) : Trainer(cfg) {

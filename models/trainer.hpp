@@ -51,6 +51,8 @@ class Trainer {
 public:
     // Builds the model (std::invalid_argument for a bad configuration, GraphError for sizes that do not chain) and
     // the optimizer; attach the data next.
+    // A model whose buffers, parameter copies and data would not fit in the memory this machine has available is
+    // refused here with ResourceError (graph/memory.hpp), naming what and both sizes.
     explicit Trainer(const TrainConfig& cfg);
     // The datasets must outlive the trainer.
     Trainer(const TrainConfig& cfg, const data::Dataset& train, const data::Dataset* valid);
@@ -70,6 +72,8 @@ public:
     // Load the result into the store: the best-validation parameters, else the averaged ones, else leave the last.
     void use_best();
     std::size_t epoch() const { return epoch_; }
+    // Bytes the run will hold at its peak (an estimate from above; an own kind's own buffers are not counted).
+    std::size_t memory_estimate() const;
     bool done() const { return epoch_ >= cfg_.epochs(); }
     double best_valid() const { return best_valid_; }
     std::size_t best_epoch() const { return best_epoch_; }

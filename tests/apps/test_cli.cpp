@@ -59,6 +59,12 @@ BOOST_AUTO_TEST_CASE(option_and_config_errors_name_the_problem) {
     expect_failure(run("filters " + (scratch() / "missing.npz").string()), "does not exist");
     expect_failure(run("train drsae --resume " + (scratch() / "missing.npz").string()), "missing.npz");
     expect_failure(run("gradcheck op NoSuchOp"), "ParameterizedShrink");  // lists the valid names
+    // Issue 15, item 7: a model too large for the machine failed with std::bad_alloc, once only after a full epoch.
+    // Now it is refused before training (and before any buffer is asked for), naming the buffer and both sizes.
+    const Result huge = run("train drsae --hidden 100000 --out '" + (scratch() / "huge").string() + "'");
+    expect_failure(huge, "this machine has");
+    BOOST_TEST(huge.err.find("needs") != std::string::npos, huge.err);
+    BOOST_TEST(!fs::exists(scratch() / "huge" / "checkpoint.npz"));
 }
 
 BOOST_AUTO_TEST_CASE(unwritable_output_folder_is_reported_before_training) {
