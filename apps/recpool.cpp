@@ -267,7 +267,9 @@ int run_train(const TrainCli& t) {
                 {"config", json(cfg)}};
     for (const auto& [name, v] : test) result["test"][name] = v;
     if (test[0].first == "error") result["test_error"] = test[0].second;
-    data::atomic_write((fs::path(cfg.out) / "result.json").string(), result.dump(2) + "\n");
+    const std::string result_path = (fs::path(cfg.out) / "result.json").string();
+    data::remove_stale_temp_files(result_path);  // a kill while the last run wrote it (the trainer clears its own)
+    data::atomic_write(result_path, result.dump(2) + "\n");
     if (cfg.pictures) {
         const std::string pics = (fs::path(cfg.out) / "pictures").string();
         write_pictures(trainer.graph(), trainer.model(), pics, d.test_set.get(), (fs::path(cfg.out) / "metrics.jsonl").string());
