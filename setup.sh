@@ -33,6 +33,9 @@ case "$what" in
   test) (cd "$build" && ctest --output-on-failure "$@") ;;
   train)
     if [ -x "$build/recpool" ]; then
+      # The quick start's run may be repeated: with no arguments it replaces its own last run in drsae-run/. With
+      # arguments they are passed as given, so an existing run folder is refused unless they say --overwrite.
+      [ $# -gt 0 ] || set -- --overwrite
       "$build/recpool" train drsae "$@"
     else
       echo "setup: the recpool command is not built yet" >&2
