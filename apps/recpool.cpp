@@ -144,7 +144,7 @@ struct TrainCli {
     const ModelKind* kind = nullptr;
     CLI::App* app = nullptr;
     DeclaredOptions model, train;
-    std::string config_file, resume;
+    std::string config_file, resume, preset;
     bool overwrite = false;
 };
 
@@ -154,6 +154,12 @@ void add_train_command(CLI::App* train, const ModelKind& kind, TrainCli& t) {
     t.model.add(t.app, kind.options);
     TrainConfig defaults = TrainConfig::defaults(kind.name);
     t.train.add(t.app, train_options().infos(defaults));
+    if (!kind.presets.empty()) {
+        std::string help = "a named recipe (docs/reproducing.md), under --config and the options given:";
+        for (const Preset& p : kind.presets) help += " " + p.name + " (" + p.summary + ");";
+        help.pop_back();
+        t.app->add_option("--preset", t.preset, help);
+    }
     t.app->add_option("--config", t.config_file, "JSON file with any of the options (keys with underscores: epochs_pretrain)");
     t.app->add_option("--resume", t.resume,
                       "continue from a checkpoint.npz (its configuration is the starting point; output goes to its folder "
@@ -161,10 +167,20 @@ void add_train_command(CLI::App* train, const ModelKind& kind, TrainCli& t) {
     t.app->add_flag("--overwrite", t.overwrite, "start a new run in an --out folder that already holds one, replacing it");
 }
 
-// Defaults < the checkpoint being resumed < the --config file < the command line.
+// Defaults < a preset or the checkpoint being resumed < the --config file < the command line.
 TrainConfig train_config(const TrainCli& t, const data::Npz* checkpoint) {
     const ModelKind& kind = *t.kind;
     TrainConfig cfg = TrainConfig::defaults(kind.name);
+    if (!t.preset.empty()) {
+        if (checkpoint) throw Failure("--preset with --resume: the checkpoint " + t.resume + " holds its run's configuration");
+        const auto p = std::find_if(kind.presets.begin(), kind.presets.end(), [&](const Preset& q) { return q.name == t.preset; });
+        if (p == kind.presets.end()) {
+            std::string names;
+            for (const Preset& q : kind.presets) names += (names.empty() ? "\"" : ", \"") + q.name + "\"";
+            throw Failure("--preset must be one of " + names + " for " + kind.name + ", got \"" + t.preset + "\"");
+        }
+        from_json(p->config, cfg);
+    }
     if (checkpoint) {
         if (checkpoint->text("model") != kind.name)
             throw Failure(t.resume + " holds a '" + checkpoint->text("model") + "' model, not " + kind.name);

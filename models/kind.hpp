@@ -80,6 +80,13 @@ double classification_error(Graph<T>& g, const ModelIO<T>& io, const data::Datas
 template <class T>
 double energy_per_example(Graph<T>& g, const ModelIO<T>& io, const data::Dataset& ds);
 
+// A named recipe: a patch in the `--config FILE.json` format (training and model options, flat), applied over the
+// kind's defaults by `recpool train KIND --preset NAME`, under a --config file and the command line.
+struct Preset {
+    std::string name, summary;
+    nlohmann::json config;
+};
+
 struct ModelKind {
     std::string name;     // `recpool train NAME`, the checkpoint's "model" entry
     std::string summary;  // the train subcommand's description
@@ -93,6 +100,7 @@ struct ModelKind {
     nlohmann::json gradcheck_config;  // a patch making a small model for `recpool gradcheck NAME`
     // Training settings this kind changes from the trainer's defaults (LISTA: no fine-tuning), under the user's.
     nlohmann::json train_defaults = nlohmann::json::object();
+    std::vector<Preset> presets;  // `--preset NAME`; none for most kinds
 };
 
 // A ModelKind from a config struct, its options and a model class M<T> (M(ParamStore<T>&, Graph<T>&, const Cfg&)).

@@ -319,4 +319,35 @@ BOOST_AUTO_TEST_CASE(gradcheck_commands) {
     expect_failure(run("gradcheck drsae --classes 1"), "classes");
 }
 
+// Issue 16: the recipes of docs/reproducing.md are named presets, under a --config file and the options given.
+BOOST_AUTO_TEST_CASE(presets_are_recipes_under_config_files_and_options) {
+    const fs::path dir = scratch() / "preset";
+    // paper's schedule (100 + 1000 epochs, gamma 5e-6) with a tiny model and one epoch given on the command line.
+    const std::string tiny = tiny_args(dir) + " --epochs-pretrain 0 --epochs-finetune 1 --no-pictures";
+    const Result r = run(tiny + " --preset paper");
+    BOOST_TEST_REQUIRE(r.status == 0, r.err);
+    json cfg = json::parse(slurp(dir / "result.json")).at("config");
+    BOOST_TEST(cfg.at("lr_decay").get<double>() == 5e-6);       // from the preset
+    BOOST_TEST(cfg.at("average_from").get<std::size_t>() == 0u);  // from the preset
+    BOOST_TEST(cfg.at("hidden").get<std::size_t>() == 16u);       // the command line over the preset
+    BOOST_TEST(cfg.at("epochs_finetune").get<std::size_t>() == 1u);
+
+    // fast averages from epoch 30; a --config file is applied over the preset, the command line over both.
+    const fs::path file = scratch() / "over-preset.json";
+    std::ofstream(file) << R"({"lr_decay": 1e-4, "average_from": 1, "seed": 9})";
+    const Result f = run(tiny + " --preset fast --config '" + file.string() + "' --overwrite");
+    BOOST_TEST_REQUIRE(f.status == 0, f.err);
+    cfg = json::parse(slurp(dir / "result.json")).at("config");
+    BOOST_TEST(cfg.at("lr_decay").get<double>() == 1e-4);
+    BOOST_TEST(cfg.at("average_from").get<std::size_t>() == 1u);
+    BOOST_TEST(cfg.at("seed").get<std::uint64_t>() == 5u);  // tiny_args' --seed 5 over the file's 9
+    const Result fast_alone = run(tiny + " --preset fast --overwrite");  // 30 > 1 epoch: refused by name
+    expect_failure(fast_alone, "average_from");
+
+    expect_failure(run(tiny + " --preset quick --overwrite"), R"(--preset must be one of "paper", "fast" for drsae, got "quick")");
+    expect_failure(run("train drsae --preset paper --resume '" + (dir / "checkpoint.npz").string() + "'"),
+                   "--preset with --resume");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
+
