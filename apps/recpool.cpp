@@ -210,10 +210,12 @@ int run_train(const TrainCli& t) {
         trainer.initialize();
     if (!cfg.quiet) {
         std::fprintf(stderr,
-                     "recpool: %s; %zu + %zu epochs of %zu training digits (batch %zu, %s lr %g/(1 + %g t)); %zu validation, "
+                     "recpool: %s; %zu + %zu epochs of %zu training digits (batch %zu, %s lr %s); %zu validation, "
                      "%zu test digits from %s; %zu OpenBLAS thread(s); output %s\n",
                      trainer.model().describe().c_str(), cfg.epochs_pretrain, cfg.epochs_finetune, d.train_set->n, cfg.batch,
-                     cfg.optimizer.c_str(), cfg.lr, cfg.lr_decay, d.valid_set->n, d.test_set->n, d.source.c_str(), cfg.threads,
+                     cfg.optimizer.c_str(),
+                     (cfg.lr_every > 0 ? fmt::format("{} x {}^floor(t/{})", cfg.lr, cfg.lr_factor, cfg.lr_every)
+                                       : fmt::format("{}/(1 + {} t)", cfg.lr, cfg.lr_decay)).c_str(), d.valid_set->n, d.test_set->n, d.source.c_str(), cfg.threads,
                      cfg.out.c_str());
         if (checkpoint) std::fprintf(stderr, "recpool: resumed from %s after epoch %zu of %zu\n", t.resume.c_str(), trainer.epoch(), cfg.epochs());
     }
