@@ -234,7 +234,7 @@ const ModelKind& lateral_kind() {
         "ascent step on S >= 0 (rows bounded; optionally zero between a unit and its ancestors in a tree). The "
         "parameters with the lowest validation energy are kept.",
         lateral_options(), nlohmann::json{{"input", 12}, {"code", 7}, {"tree", 2}},
-        nlohmann::json{{"epochs_pretrain", 0}, {"epochs_finetune", 3}, {"batch", 10}, {"lr", 0.02}, {"lr_decay", 0},
+        nlohmann::json{{"epochs_pretrain", 0}, {"epochs_finetune", 3}, {"batch", 10}, {"lr", 0.1}, {"lr_decay", 0},
                        {"train_size", 10000}, {"valid_size", 1000}, {"out", "lateral-run"}});
     return k;
 }

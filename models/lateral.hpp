@@ -34,7 +34,7 @@ namespace rp {
 
 struct LateralConfig {
     std::size_t input = 784, code = 256;  // N, M
-    double lambda = 0.05;                 // λ of the L1 term
+    double lambda = 0.03;                 // λ of the L1 term
     std::size_t fista_iters = 40;
     double fista_tol = 1e-3;
     double ascent_rate = 1e-3;            // the step of S's ascent

@@ -265,7 +265,7 @@ const ModelKind& psd_kind() {
         "predictor and D's columns back to norm 1. The parameters with the lowest validation energy are kept.",
         psd_options(),
         nlohmann::json{{"image", 6}, {"patch", 3}, {"map_rows", 4}, {"map_cols", 4}, {"window", 2}, {"stride", 2}},
-        nlohmann::json{{"epochs_pretrain", 0}, {"epochs_finetune", 3}, {"batch", 10}, {"lr", 0.01}, {"lr_decay", 0},
+        nlohmann::json{{"epochs_pretrain", 0}, {"epochs_finetune", 3}, {"batch", 10}, {"lr", 0.05}, {"lr_decay", 0},
                        {"train_size", 20000}, {"valid_size", 1000}, {"preprocess", "unit_interval"}, {"out", "psd-run"}});
     return k;
 }

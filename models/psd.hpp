@@ -37,7 +37,7 @@ struct PsdConfig {
     std::size_t image = 28, patch = 12;
     std::size_t map_rows = 20, map_cols = 20, window = 6, stride = 2;
     double sigma = 2;       // Gaussian width of the pool weights, in units of the map (0: flat)
-    double lambda = 0.5;    // λ
+    double lambda = 1;      // λ
     double alpha = 1;       // α
     std::size_t code_steps = 30;
     double group_eps = 0;   // 0: the masked norm; > 0: the offset form
