@@ -219,7 +219,8 @@ int run_train(const TrainCli& t) {
                      trainer.model().describe().c_str(), cfg.epochs_pretrain, cfg.epochs_finetune, d.train_set->n, cfg.batch,
                      cfg.optimizer.c_str(),
                      (cfg.lr_every > 0 ? fmt::format("{} x {}^floor(t/{})", cfg.lr, cfg.lr_factor, cfg.lr_every)
-                                       : fmt::format("{}/(1 + {} t)", cfg.lr, cfg.lr_decay)).c_str(), d.valid_set->n, d.test_set->n, d.source.c_str(), cfg.threads,
+                                       : fmt::format("{}/(1 + {} t)", cfg.lr, cfg.lr_decay)).c_str(),
+                     d.valid_set->n, d.test_set->n, d.source.c_str(), cfg.threads,
                      cfg.out.c_str());
         if (checkpoint) std::fprintf(stderr, "recpool: resumed from %s after epoch %zu of %zu\n", t.resume.c_str(), trainer.epoch(), cfg.epochs());
     }
@@ -325,7 +326,8 @@ int run_codes(const CodesCli& c) {
         require_file(path, "checkpoint");
         models.push_back(load_model(path));
         if (!dynamic_cast<Sesm<float>*>(models.back()->model.get()))
-            throw Failure("codes evaluates SESM checkpoints; " + path + " holds a '" + models.back()->cfg.kind + "' model");
+            throw Failure("codes evaluates SESM checkpoints; " + path + " holds a '" + models.back()->cfg.kind +
+                          "' model");
         if (models.back()->cfg.preprocess != models[0]->cfg.preprocess)
             throw Failure(path + " was trained on differently preprocessed digits than " + c.checkpoints[0]);
     }
@@ -341,8 +343,8 @@ int run_codes(const CodesCli& c) {
     }
     CodeEvalOptions o;
     o.subsets = c.subsets, o.ridge = c.ridge;
-    std::fprintf(stderr, "recpool: %zu training digits (ranges, PCA, labelled subsets), %zu test digits from %s\n", d.train_set->n,
-                 d.test_set->n, d.source.c_str());
+    std::fprintf(stderr, "recpool: %zu training digits (ranges, PCA, labelled subsets), %zu test digits from %s\n",
+                 d.train_set->n, d.test_set->n, d.source.c_str());
     const CodeEvalReport r = evaluate_codes(codes, *d.train_set, *d.test_set, o);
     std::printf("%s", r.text().c_str());
     if (!c.json_out.empty()) data::atomic_write(c.json_out, r.json().dump(2) + "\n");
@@ -444,13 +446,20 @@ int main(int argc, char** argv) {
         "codes", "SESM's evaluation of its codes: RMSE of test digits rebuilt from codes quantised to 5 and 256 levels "
                  "against the codes' entropy, and a linear classifier on 10/100/1000 labelled digits per class; PCA and "
                  "raw pixels for comparison");
-    codes->add_option("checkpoints", codes_cli.checkpoints, "best.npz or checkpoint.npz of `recpool train sesm` runs")->required();
-    codes->add_option("--subsets", codes_cli.subsets, "random labelled subsets per size")->capture_default_str()->check(CLI::Range(1, 1000));
+    codes->add_option("checkpoints", codes_cli.checkpoints, "best.npz or checkpoint.npz of `recpool train sesm` runs")
+        ->required();
+    codes->add_option("--subsets", codes_cli.subsets, "random labelled subsets per size")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 1000));
     codes->add_option("--pca", codes_cli.pca, "principal components (default: the first SESM's code size)");
-    codes->add_option("--ridge", codes_cli.ridge, "ridge of the classifier, relative to trace(X^T X)/d")->capture_default_str()->check(CLI::PositiveNumber);
+    codes->add_option("--ridge", codes_cli.ridge, "ridge of the classifier, relative to trace(X^T X)/d")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
     codes->add_option("--json", codes_cli.json_out, "also write the figures to this JSON file");
     codes->add_option("--data-cache", codes_cli.data_cache, "folder MNIST is fetched into");
-    codes->add_option("--threads", codes_cli.threads, "OpenBLAS threads")->capture_default_str()->check(CLI::Range(1, 256));
+    codes->add_option("--threads", codes_cli.threads, "OpenBLAS threads")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 256));
 
     CLI::App* gradcheck = app.add_subcommand("gradcheck", "float64 gradient checks")->require_subcommand(1);
     std::deque<GradCli> checks(model_kinds().size());

@@ -110,7 +110,8 @@ CodeEvalReport evaluate_codes(const std::vector<CodeMap>& codes, const data::Dat
     CodeEvalReport rep;
     rep.sigma = std::sqrt(xt::variance(Yte)());
 
-    std::vector<std::vector<std::vector<std::size_t>>> picks(o.per_class.size());  // [size][subset]: one draw for all codes
+    // [size][subset]: drawn once, the same for every code
+    std::vector<std::vector<std::vector<std::size_t>>> picks(o.per_class.size());
     for (std::size_t s = 0; s < o.per_class.size(); ++s)
         for (std::size_t k = 0; k < o.subsets; ++k)
             picks[s].push_back(balanced_subset(train.y, classes, o.per_class[s], o.seed + 1000 * s + k));
@@ -154,7 +155,8 @@ CodeEvalReport evaluate_codes(const std::vector<CodeMap>& codes, const data::Dat
             const Matrix Q = quantise(Cte, lo, hi, L, counts);
             const Matrix E = cm.decode(Q) - Yte;
             const double h = entropy_bits(counts);
-            rep.quantisation.push_back({cm.name, L, std::sqrt(xt::sum(E * E)() / (P * N)) / rep.sigma, h, double(M) / N * h});
+            const double rmse = std::sqrt(xt::sum(E * E)() / (P * N)) / rep.sigma;
+            rep.quantisation.push_back({cm.name, L, rmse, h, double(M) / N * h});
         }
         if (o.classify_quantised && !o.levels.empty()) {
             const std::size_t L = *std::min_element(o.levels.begin(), o.levels.end());
@@ -168,7 +170,9 @@ CodeEvalReport evaluate_codes(const std::vector<CodeMap>& codes, const data::Dat
 CodeMap pca_code_map(const data::Dataset& train, std::size_t k) {
     const auto p = std::make_shared<Pca>(pca(train.x.data(), train.n, train.dim, k));
     return {fmt::format("pca{}", k), [p](const Matrix& y) { return Matrix(project(*p, y)); },
-            [p](const Matrix& c) { return Matrix(xt::linalg::dot(c, p->components) + xt::view(p->mean, xt::newaxis(), xt::all())); }};
+            [p](const Matrix& c) {
+                return Matrix(xt::linalg::dot(c, p->components) + xt::view(p->mean, xt::newaxis(), xt::all()));
+            }};
 }
 
 CodeMap sesm_code_map(const Sesm<float>& m, ParamStore<float>& store, const std::string& name) {
@@ -184,7 +188,8 @@ CodeMap sesm_code_map(const Sesm<float>& m, ParamStore<float>& store, const std:
     return {name,
             [W, be, g](const Matrix& y) {
                 Matrix z = xt::linalg::dot(y, *W) + *be;
-                return Matrix(1.0 / (1.0 + xt::exp(-g * z)));
+                for (double& v : z) v = 1.0 / (1.0 + std::exp(-g * v));  // exp → inf for a strongly off unit: l = 0
+                return z;
             },
             [W, bd](const Matrix& l) { return Matrix(xt::linalg::dot(l, xt::transpose(*W)) + *bd); }};
 }
@@ -205,8 +210,9 @@ std::string CodeEvalReport::text() const {
                      "  {:<16} {:>7} {:>9} {:>16}\n",
                      "code", "levels", "per class", "error (mean±std)");
     for (const auto& c : classification)
-        s += fmt::format("  {:<16} {:>7} {:>9} {:>9.2f}% ± {:.2f}\n", c.code, c.levels == 0 ? std::string("-") : std::to_string(c.levels),
-                         c.per_class, 100 * c.mean_error, 100 * c.std_error);
+        s += fmt::format("  {:<16} {:>7} {:>9} {:>9.2f}% ± {:.2f}\n", c.code,
+                         c.levels == 0 ? std::string("-") : std::to_string(c.levels), c.per_class, 100 * c.mean_error,
+                         100 * c.std_error);
     return s;
 }
 
@@ -214,8 +220,8 @@ nlohmann::json CodeEvalReport::json() const {
     nlohmann::json j;
     j["sigma"] = sigma;
     for (const auto& q : quantisation)
-        j["quantisation"].push_back({{"code", q.code}, {"levels", q.levels}, {"rmse", q.rmse}, {"bits_per_unit", q.bits_per_unit},
-                                     {"bits_per_pixel", q.bits_per_pixel}});
+        j["quantisation"].push_back({{"code", q.code}, {"levels", q.levels}, {"rmse", q.rmse},
+                                     {"bits_per_unit", q.bits_per_unit}, {"bits_per_pixel", q.bits_per_pixel}});
     for (const auto& c : classification)
         j["classification"].push_back({{"code", c.code}, {"levels", c.levels}, {"per_class", c.per_class},
                                        {"mean_error", c.mean_error}, {"std_error", c.std_error}, {"errors", c.errors}});

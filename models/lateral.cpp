@@ -27,7 +27,8 @@ const Options<LateralConfig>& lateral_options() {
         .add("code", &C::code, "code units M", in<std::size_t>(2, 100000))
         .add("lambda", &C::lambda, "weight of the L1 term (FISTA's prox)", at_least(0.0))
         .add("fista_iters", &C::fista_iters, "FISTA iterations at most", in<std::size_t>(1, 100000))
-        .add("fista_tol", &C::fista_tol, "FISTA stops when every code changes by less than this, relatively", at_least(0.0))
+        .add("fista_tol", &C::fista_tol, "FISTA stops when every code changes by less than this, relatively",
+             at_least(0.0))
         .add("ascent_rate", &C::ascent_rate, "step of the gradient ascent on S", at_least(0.0))
         .add("s_init", &C::s_init, "S's free entries at initialisation", at_least(0.0))
         .add("s_bound", &C::s_bound, "rows of S bounded to this norm", above(0.0))
@@ -85,8 +86,9 @@ Lateral<T>::Lateral(ParamStore<T>& store, Graph<T>& g, const LateralConfig& c)
 
 template <class T>
 std::string Lateral<T>::describe() const {
-    return fmt::format("lateral inhibition {}-{} (lambda {}, S ascent {}, rows of S <= {}{})", cfg.input, cfg.code, cfg.lambda,
-                       cfg.ascent_rate, cfg.s_bound, cfg.tree >= 2 ? fmt::format(", {}-ary tree", cfg.tree) : "");
+    return fmt::format("lateral inhibition {}-{} (lambda {}, S ascent {}, rows of S <= {}{})", cfg.input, cfg.code,
+                       cfg.lambda, cfg.ascent_rate, cfg.s_bound,
+                       cfg.tree >= 2 ? fmt::format(", {}-ary tree", cfg.tree) : "");
 }
 
 template <class T>
@@ -179,7 +181,9 @@ Metrics Lateral<T>::evaluate(Graph<T>& g, const data::Dataset& ds) {
         for (T v : g.value(z)) active += v != 0;
     }
     const double n = double(ds.n);
-    return {{"energy", energy / n}, {"rmse", std::sqrt(sq / (n * double(cfg.input)))}, {"active", active / (n * double(cfg.code))}};
+    return {{"energy", energy / n},
+            {"rmse", std::sqrt(sq / (n * double(cfg.input)))},
+            {"active", active / (n * double(cfg.code))}};
 }
 
 template <class T>

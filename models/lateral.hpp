@@ -15,10 +15,10 @@
 // inhibit the ones they are paired with.
 //
 // Per minibatch: z* = FISTA from 0 with step 1/L, L = ‖D‖₂² + 2‖S‖_F ≥ the Lipschitz constant of ∇ (‖D‖₂ from
-// LAPACK's SVD, graph/linalg.hpp); then one gradient DESCENT step on D (the trainer's optimizer; unit columns after it) and one gradient
-// ASCENT step on S, S ← S + ascent_rate · Σ_batch z* z*ᵀ (the optimizers' Lagrange-multiplier update, ParamInfo::
-// ascent), then S ≥ 0, its rows bounded to norm s_bound, and the zero pattern. Ascent makes the inhibition large
-// between units that are often active together, which pushes them apart; the bound keeps it finite.
+// LAPACK's SVD, graph/linalg.hpp); then one gradient DESCENT step on D (the trainer's optimizer; unit columns after
+// it) and one gradient ASCENT step on S, S ← S + ascent_rate · Σ_batch z* z*ᵀ (the optimizers' Lagrange-multiplier
+// update, ParamInfo::ascent), then S ≥ 0, its rows bounded to norm s_bound, and the zero pattern. Ascent makes the
+// inhibition large between units that are often active together, which pushes them apart; the bound keeps it finite.
 #pragma once
 #include <cstdint>
 #include <optional>
