@@ -54,6 +54,29 @@ std::vector<char> inhibition_mask(std::size_t M, std::size_t tree) {
 }
 
 template <class T>
+std::pair<double, double> inhibition_similarity(const Tensor<T>& D, const Tensor<T>& S) {
+    const std::size_t M = D.cols, N = D.rows;
+    std::vector<double> cos(M * M, 0), norm(M, 0);
+    for (std::size_t k = 0; k < M; ++k)
+        for (std::size_t i = 0; i < N; ++i) norm[k] += double(D(i, k)) * double(D(i, k));
+    for (std::size_t a = 0; a < M; ++a)
+        for (std::size_t b = 0; b < M; ++b) {
+            double d = 0;
+            for (std::size_t i = 0; i < N; ++i) d += double(D(i, a)) * double(D(i, b));
+            cos[a * M + b] = d / std::max(std::sqrt(norm[a] * norm[b]), 1e-30);
+        }
+    double weighted = 0, weight = 0, all = 0;
+    for (std::size_t a = 0; a < M; ++a)
+        for (std::size_t b = 0; b < M; ++b) {
+            if (a == b) continue;
+            weighted += double(S(a, b)) * cos[a * M + b];
+            weight += double(S(a, b));
+            all += cos[a * M + b];
+        }
+    return {weight > 0 ? weighted / weight : 0.0, all / double(M * (M - 1))};
+}
+
+template <class T>
 Lateral<T>::Lateral(ParamStore<T>& store, Graph<T>& g, const LateralConfig& c)
     : cfg(c), mask(inhibition_mask(c.code, c.tree)) {
     lateral_options().validate(c);
@@ -181,9 +204,13 @@ Metrics Lateral<T>::evaluate(Graph<T>& g, const data::Dataset& ds) {
         for (T v : g.value(z)) active += v != 0;
     }
     const double n = double(ds.n);
-    return {{"energy", energy / n},
-            {"rmse", std::sqrt(sq / (n * double(cfg.input)))},
-            {"active", active / (n * double(cfg.code))}};
+    Metrics m{{"energy", energy / n},
+              {"rmse", std::sqrt(sq / (n * double(cfg.input)))},
+              {"active", active / (n * double(cfg.code))}};
+    const auto [inhibited, all] = inhibition_similarity(g.store().value(D), g.store().value(S));
+    m.push_back({"inhibited_cos", inhibited});
+    m.push_back({"all_pairs_cos", all});
+    return m;
 }
 
 template <class T>
@@ -245,5 +272,7 @@ const ModelKind& lateral_kind() {
 
 template class Lateral<float>;
 template class Lateral<double>;
+template std::pair<double, double> inhibition_similarity(const Tensor<float>&, const Tensor<float>&);
+template std::pair<double, double> inhibition_similarity(const Tensor<double>&, const Tensor<double>&);
 
 }  // namespace rp
