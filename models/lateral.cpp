@@ -54,26 +54,31 @@ std::vector<char> inhibition_mask(std::size_t M, std::size_t tree) {
 }
 
 template <class T>
-std::pair<double, double> inhibition_similarity(const Tensor<T>& D, const Tensor<T>& S) {
+std::pair<double, double> inhibition_similarity(const Tensor<T>& D, const Tensor<T>& S, std::size_t k) {
     const std::size_t M = D.cols, N = D.rows;
-    std::vector<double> cos(M * M, 0), norm(M, 0);
-    for (std::size_t k = 0; k < M; ++k)
-        for (std::size_t i = 0; i < N; ++i) norm[k] += double(D(i, k)) * double(D(i, k));
-    for (std::size_t a = 0; a < M; ++a)
-        for (std::size_t b = 0; b < M; ++b) {
-            double d = 0;
-            for (std::size_t i = 0; i < N; ++i) d += double(D(i, a)) * double(D(i, b));
-            cos[a * M + b] = d / std::max(std::sqrt(norm[a] * norm[b]), 1e-30);
-        }
-    double weighted = 0, weight = 0, all = 0;
-    for (std::size_t a = 0; a < M; ++a)
-        for (std::size_t b = 0; b < M; ++b) {
-            if (a == b) continue;
-            weighted += double(S(a, b)) * cos[a * M + b];
-            weight += double(S(a, b));
-            all += cos[a * M + b];
-        }
-    return {weight > 0 ? weighted / weight : 0.0, all / double(M * (M - 1))};
+    std::vector<double> norm(M, 0);
+    for (std::size_t u = 0; u < M; ++u)
+        for (std::size_t i = 0; i < N; ++i) norm[u] += double(D(i, u)) * double(D(i, u));
+    auto cos = [&](std::size_t a, std::size_t b) {
+        double d = 0;
+        for (std::size_t i = 0; i < N; ++i) d += double(D(i, a)) * double(D(i, b));
+        return d / std::max(std::sqrt(norm[a] * norm[b]), 1e-30);
+    };
+    k = std::min(k, M - 1);
+    double top = 0, all = 0;
+    std::vector<std::size_t> partners;
+    for (std::size_t a = 0; a < M; ++a) {
+        partners.clear();
+        for (std::size_t b = 0; b < M; ++b)
+            if (b != a) {
+                partners.push_back(b);
+                all += cos(a, b);
+            }
+        std::partial_sort(partners.begin(), partners.begin() + std::ptrdiff_t(k), partners.end(),
+                          [&](std::size_t x, std::size_t y) { return S(a, x) > S(a, y); });
+        for (std::size_t j = 0; j < k; ++j) top += cos(a, partners[j]);
+    }
+    return {top / double(M * k), all / double(M * (M - 1))};
 }
 
 template <class T>
@@ -207,7 +212,7 @@ Metrics Lateral<T>::evaluate(Graph<T>& g, const data::Dataset& ds) {
     Metrics m{{"energy", energy / n},
               {"rmse", std::sqrt(sq / (n * double(cfg.input)))},
               {"active", active / (n * double(cfg.code))}};
-    const auto [inhibited, all] = inhibition_similarity(g.store().value(D), g.store().value(S));
+    const auto [inhibited, all] = inhibition_similarity(g.store().value(D), g.store().value(S), 9);
     m.push_back({"inhibited_cos", inhibited});
     m.push_back({"all_pairs_cos", all});
     return m;
@@ -272,7 +277,7 @@ const ModelKind& lateral_kind() {
 
 template class Lateral<float>;
 template class Lateral<double>;
-template std::pair<double, double> inhibition_similarity(const Tensor<float>&, const Tensor<float>&);
-template std::pair<double, double> inhibition_similarity(const Tensor<double>&, const Tensor<double>&);
+template std::pair<double, double> inhibition_similarity(const Tensor<float>&, const Tensor<float>&, std::size_t);
+template std::pair<double, double> inhibition_similarity(const Tensor<double>&, const Tensor<double>&, std::size_t);
 
 }  // namespace rp

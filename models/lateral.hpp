@@ -49,10 +49,11 @@ const Options<LateralConfig>& lateral_options();
 // mask[i·M + j] = 0 where S_ij is held at 0 (the diagonal, and with a tree every ancestor–descendant pair), else 1.
 std::vector<char> inhibition_mask(std::size_t code, std::size_t tree);
 
-// What S learned about D: the S-weighted mean cosine Σ_{i≠j} S_ij cos(d_i, d_j) / Σ_{i≠j} S_ij between atoms, and the
-// plain mean cosine over all pairs i ≠ j. Above the plain mean: units inhibit the atoms that resemble their own.
+// What S learned about D: the mean cosine between each atom and the k atoms its unit inhibits most (the rows of
+// atoms_by_inhibition.png), and the mean cosine over all pairs of atoms. Above the second: units inhibit the atoms
+// that resemble their own.
 template <class T>
-std::pair<double, double> inhibition_similarity(const Tensor<T>& D, const Tensor<T>& S);
+std::pair<double, double> inhibition_similarity(const Tensor<T>& D, const Tensor<T>& S, std::size_t k);
 
 template <class T>
 class Lateral : public Model<T> {
@@ -73,7 +74,7 @@ public:
     void update(Graph<T>& g, Optimizer<T>& opt) override;
     InferenceOptions inference(ParamStore<T>& store) const;  // FISTA with the step 1/L of the current D and S
     // "energy": E at z* per example (λ‖z‖₁ included; lower is better), "rmse" per pixel, "active": the fraction of
-    // non-zero units; "inhibited_cos" and "all_pairs_cos", inhibition_similarity().
+    // non-zero units; "inhibited_cos" and "all_pairs_cos", inhibition_similarity() with k = 9.
     Metrics evaluate(Graph<T>& g, const data::Dataset& ds) override;
     // atoms.png: D's atoms in unit order (for a tree: breadth-first, one row per level as far as it fits);
     // atoms_by_inhibition.png: for the 20 most inhibiting units, the unit's atom then the 9 atoms it inhibits most;

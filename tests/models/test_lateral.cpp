@@ -147,11 +147,14 @@ BOOST_AUTO_TEST_CASE(rows_of_S_stay_bounded) {
 }
 
 BOOST_AUTO_TEST_CASE(inhibition_similarity_by_hand) {
-    // atoms e0, e0, e1 (unit vectors in 2-D); S pairs 0 and 1 (cosine 1) with weight 3, 0 and 2 (cosine 0) with 1
-    std::vector<double> d{1, 1, 0, 0, 0, 1}, s{0, 3, 1, 0, 0, 0, 0, 0, 0};
-    const auto [inhibited, all] = inhibition_similarity(Tensor<double>{d.data(), 2, 3}, Tensor<double>{s.data(), 3, 3});
-    BOOST_TEST(inhibited == 0.75, tt::tolerance(1e-12));
+    // atoms e0, e0, e1 (unit vectors in 2-D); each unit inhibits one other most: 0 → 1 (cosine 1), 1 → 2 (0), 2 → 0 (0)
+    std::vector<double> d{1, 1, 0, 0, 0, 1}, s{0, 3, 1, 0.5, 0, 2, 4, 1, 0};
+    const auto [inhibited, all] = inhibition_similarity(Tensor<double>{d.data(), 2, 3}, Tensor<double>{s.data(), 3, 3}, 1);
+    BOOST_TEST(inhibited == 1.0 / 3, tt::tolerance(1e-12));
     BOOST_TEST(all == 2.0 / 6, tt::tolerance(1e-12));  // pairs (0,1) and (1,0) have cosine 1, the other four 0
+    // k = 2 takes every other atom: the mean over all pairs
+    BOOST_TEST(inhibition_similarity(Tensor<double>{d.data(), 2, 3}, Tensor<double>{s.data(), 3, 3}, 2).first == 2.0 / 6,
+               tt::tolerance(1e-12));
 }
 
 BOOST_AUTO_TEST_CASE(a_short_run_on_the_subset_lowers_the_validation_energy) {
