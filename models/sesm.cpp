@@ -104,11 +104,16 @@ void Sesm<T>::gradcheck_point(ParamStore<T>& store, std::uint64_t seed) {
 }
 
 template <class T>
-void Sesm<T>::encode(Graph<T>& g) {
+void Sesm<T>::start(Graph<T>& g) {
     g.forward_to(enc);
     const Tensor<T> e = g.value(enc);
     Tensor<T> zv = g.value(z);
     std::copy(e.begin(), e.end(), zv.begin());
+}
+
+template <class T>
+void Sesm<T>::encode(Graph<T>& g) {
+    start(g);
     g.forward();
 }
 
@@ -125,10 +130,7 @@ InferenceOptions Sesm<T>::relaxation() const {
 
 template <class T>
 void Sesm<T>::forward(Graph<T>& g) {
-    g.forward_to(enc);
-    const Tensor<T> e = g.value(enc);
-    Tensor<T> zv = g.value(z);
-    std::copy(e.begin(), e.end(), zv.begin());
+    start(g);
     last = solver_->run(relaxation());  // starts with a full forward at z = f_enc(y)
 }
 

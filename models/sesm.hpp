@@ -73,6 +73,7 @@ public:
     std::vector<std::string> pictures(Graph<T>& g, const std::string& dir, const data::Dataset* digits) override;
 
 private:
+    void start(Graph<T>& g);  // z ← f_enc(y), nothing forwarded past the encoder
     std::optional<InferenceSolver<T>> solver_;  // made once z exists
 };
 const ModelKind& sesm_kind();
