@@ -25,7 +25,8 @@ RunData load_run_data(const TrainConfig& cfg, bool want_train, bool want_test) {
     try {
         const bool custom_train = !cfg.train_images.empty(), custom_test = !cfg.test_images.empty();
         const bool fashion = cfg.dataset == "fashion";
-        const data::Preprocess pre = cfg.preprocess == "unit_interval" ? data::Preprocess::unit_interval : data::Preprocess::unit_l2;
+        const data::Preprocess pre =
+            cfg.preprocess == "unit_interval" ? data::Preprocess::unit_interval : data::Preprocess::unit_l2;
         std::string dir;  // the dataset's folder, when some file comes from it
         if ((want_train && !custom_train) || (want_test && !custom_test))
             dir = fashion ? data::fashion_mnist_dir() : data::ensure_mnist(data_cache_dir(cfg));
