@@ -6,6 +6,8 @@
 //   recpool gradcheck KIND [options]     float64 gradient check of the kind's whole energy on a small model
 //   recpool gradcheck op NAME            gradient check of one op's registry example
 //   recpool filters CHECKPOINT           the kind's PNG pictures (filters, reconstructions) and SVG curves
+//   recpool codes CHECKPOINT...          SESM's evaluation of its codes (quantisation, entropy, linear classifier)
+//                                        against PCA and raw pixels (models/code_eval.hpp)
 //
 // The options of `train KIND` and `gradcheck KIND` come from the declarations of the kind's and the trainer's options
 // (models/options.hpp): --name-with-dashes for each, its help and default; nothing here names a kind.
@@ -34,9 +36,11 @@
 #include "data/npz.hpp"
 #include "graph/gradcheck.hpp"
 #include "models/checkpoint.hpp"
+#include "models/code_eval.hpp"
 #include "models/kind.hpp"
 #include "models/pictures.hpp"
 #include "models/run_data.hpp"
+#include "models/sesm.hpp"
 #include "models/trainer.hpp"
 #include "ops/registry.hpp"
 
@@ -242,10 +246,13 @@ int run_train(const TrainCli& t) {
         trainer.initialize();
     if (!cfg.quiet) {
         std::fprintf(stderr,
-                     "recpool: %s; %zu + %zu epochs of %zu training digits (batch %zu, %s lr %g/(1 + %g t)); %zu validation, "
+                     "recpool: %s; %zu + %zu epochs of %zu training digits (batch %zu, %s lr %s); %zu validation, "
                      "%zu test digits from %s; %zu OpenBLAS thread(s); output %s\n",
                      trainer.model().describe().c_str(), cfg.epochs_pretrain, cfg.epochs_finetune, d.train_set->n, cfg.batch,
-                     cfg.optimizer.c_str(), cfg.lr, cfg.lr_decay, d.valid_set->n, d.test_set->n, d.source.c_str(), cfg.threads,
+                     cfg.optimizer.c_str(),
+                     (cfg.lr_every > 0 ? fmt::format("{} x {}^floor(t/{})", cfg.lr, cfg.lr_factor, cfg.lr_every)
+                                       : fmt::format("{}/(1 + {} t)", cfg.lr, cfg.lr_decay)).c_str(),
+                     d.valid_set->n, d.test_set->n, d.source.c_str(), cfg.threads,
                      cfg.out.c_str());
         if (checkpoint) std::fprintf(stderr, "recpool: resumed from %s after epoch %zu of %zu\n", t.resume.c_str(), trainer.epoch(), cfg.epochs());
     }
@@ -353,6 +360,49 @@ int run_filters(const ModelCli& m) {
     return 0;
 }
 
+// ---- codes ----------------------------------------------------------------------------------------------------------
+
+struct CodesCli {
+    std::vector<std::string> checkpoints;
+    std::size_t subsets = 10, pca = 0, threads = 1;
+    double ridge = 1e-3;
+    std::string json_out, data_cache;
+};
+
+// The training digits of the first checkpoint's run (the first train_size, e.g. SESM's 20,000) give the codes'
+// ranges, PCA and the classifier's subsets; the test digits are measured.
+int run_codes(const CodesCli& c) {
+    set_threads(c.threads);
+    std::vector<std::unique_ptr<LoadedModel>> models;
+    for (const std::string& path : c.checkpoints) {
+        require_file(path, "checkpoint");
+        models.push_back(load_model(path));
+        if (!dynamic_cast<Sesm<float>*>(models.back()->model.get()))
+            throw Failure("codes evaluates SESM checkpoints; " + path + " holds a '" + models.back()->cfg.kind +
+                          "' model");
+        if (models.back()->cfg.preprocess != models[0]->cfg.preprocess)
+            throw Failure(path + " was trained on differently preprocessed digits than " + c.checkpoints[0]);
+    }
+    TrainConfig cfg = models[0]->cfg;
+    if (!c.data_cache.empty()) cfg.data_cache = c.data_cache;
+    const RunData d = load_run_data(cfg, true, true);
+    const auto& first = dynamic_cast<Sesm<float>&>(*models[0]->model);
+    std::vector<CodeMap> codes{pixel_code_map(), pca_code_map(*d.train_set, c.pca > 0 ? c.pca : first.cfg.code)};
+    for (std::size_t i = 0; i < models.size(); ++i) {
+        const auto& m = dynamic_cast<Sesm<float>&>(*models[i]->model);
+        codes.push_back(sesm_code_map(m, models[i]->store, fmt::format("sesm{}_as{}", i + 1, m.cfg.alpha_s)));
+        std::fprintf(stderr, "recpool: sesm%zu = %s: %s\n", i + 1, c.checkpoints[i].c_str(), m.describe().c_str());
+    }
+    CodeEvalOptions o;
+    o.subsets = c.subsets, o.ridge = c.ridge;
+    std::fprintf(stderr, "recpool: %zu training digits (ranges, PCA, labelled subsets), %zu test digits from %s\n",
+                 d.train_set->n, d.test_set->n, d.source.c_str());
+    const CodeEvalReport r = evaluate_codes(codes, *d.train_set, *d.test_set, o);
+    std::printf("%s", r.text().c_str());
+    if (!c.json_out.empty()) data::atomic_write(c.json_out, r.json().dump(2) + "\n");
+    return 0;
+}
+
 // ---- gradcheck ------------------------------------------------------------------------------------------------------
 
 struct GradCli {
@@ -443,6 +493,26 @@ int main(int argc, char** argv) {
     add_model_options(filters, filters_cli);
     filters->add_option("--out", filters_cli.out, "folder for the pictures (default: pictures/ beside the checkpoint)");
 
+    CodesCli codes_cli;
+    CLI::App* codes = app.add_subcommand(
+        "codes", "SESM's evaluation of its codes: RMSE of test digits rebuilt from codes quantised to 5 and 256 levels "
+                 "against the codes' entropy, and a linear classifier on 10/100/1000 labelled digits per class; PCA and "
+                 "raw pixels for comparison");
+    codes->add_option("checkpoints", codes_cli.checkpoints, "best.npz or checkpoint.npz of `recpool train sesm` runs")
+        ->required();
+    codes->add_option("--subsets", codes_cli.subsets, "random labelled subsets per size")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 1000));
+    codes->add_option("--pca", codes_cli.pca, "principal components (default: the first SESM's code size)");
+    codes->add_option("--ridge", codes_cli.ridge, "ridge of the classifier, relative to trace(X^T X)/d")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+    codes->add_option("--json", codes_cli.json_out, "also write the figures to this JSON file");
+    codes->add_option("--data-cache", codes_cli.data_cache, "folder MNIST is fetched into");
+    codes->add_option("--threads", codes_cli.threads, "OpenBLAS threads")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 256));
+
     CLI::App* gradcheck = app.add_subcommand("gradcheck", "float64 gradient checks")->require_subcommand(1);
     std::deque<GradCli> checks(model_kinds().size());
     for (std::size_t k = 0; k < model_kinds().size(); ++k) {
@@ -502,6 +572,7 @@ int main(int argc, char** argv) {
             if (t.app->parsed()) return run_train(t);
         if (eval->parsed()) return run_eval(eval_cli);
         if (filters->parsed()) return run_filters(filters_cli);
+        if (codes->parsed()) return run_codes(codes_cli);
         for (const GradCli& gc : checks)
             if (gc.app->parsed()) return run_gradcheck_kind(gc);
         if (gc_op->parsed()) return run_gradcheck_op(go);

@@ -10,9 +10,14 @@ const ModelKind& drsae_kind();
 const ModelKind& recpool_kind();
 const ModelKind& groupsparse_kind();
 const ModelKind& lista_kind();
+const ModelKind& sesm_kind();
+const ModelKind& lateral_kind();
+const ModelKind& psd_kind();
 
 const std::vector<const ModelKind*>& model_kinds() {
-    static const std::vector<const ModelKind*> all{&drsae_kind(), &recpool_kind(), &groupsparse_kind(), &lista_kind()};
+    static const std::vector<const ModelKind*> all{&drsae_kind(), &recpool_kind(), &groupsparse_kind(), &lista_kind(),
+                                                      &sesm_kind(), &lateral_kind(),
+                                                      &psd_kind()};
     return all;
 }
 

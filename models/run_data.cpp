@@ -28,6 +28,8 @@ RunData load_run_data(const TrainConfig& cfg, bool want_train, bool want_test) {
         // them would only count as an error. 0 (a model without classifier): labels unused, any byte goes.
         const std::size_t classes = cfg.model_config().value("classes", std::size_t(0));
         const bool fashion = cfg.dataset == "fashion";
+        const data::Preprocess pre =
+            cfg.preprocess == "unit_interval" ? data::Preprocess::unit_interval : data::Preprocess::unit_l2;
         std::string dir;  // the dataset's folder, when some file comes from it
         if ((want_train && !custom_train) || (want_test && !custom_test))
             dir = fashion ? data::fashion_mnist_dir() : data::ensure_mnist(data_cache_dir(cfg));
@@ -37,7 +39,7 @@ RunData load_run_data(const TrainConfig& cfg, bool want_train, bool want_test) {
             const std::string imgs = custom_train ? cfg.train_images : files.train_images;
             const std::string labs = custom_train ? cfg.train_labels : files.train_labels;
             const auto pair = data::load_pair(imgs, labs, classes);
-            const data::Dataset full = data::make_dataset(pair.images, pair.labels, data::Preprocess::unit_l2);
+            const data::Dataset full = data::make_dataset(pair.images, pair.labels, pre);
             const std::size_t n_valid = custom_train ? cfg.valid_size : 10000;
             if (n_valid >= full.n)
                 throw std::runtime_error("valid_size " + std::to_string(n_valid) + " leaves no training examples in " + imgs +
@@ -60,7 +62,7 @@ RunData load_run_data(const TrainConfig& cfg, bool want_train, bool want_test) {
         if (want_test) {
             const std::string imgs = custom_test ? cfg.test_images : files.test_images;
             const auto pair = data::load_pair(imgs, custom_test ? cfg.test_labels : files.test_labels, classes);
-            d.test_set = std::make_unique<data::Dataset>(data::make_dataset(pair.images, pair.labels, data::Preprocess::unit_l2));
+            d.test_set = std::make_unique<data::Dataset>(data::make_dataset(pair.images, pair.labels, pre));
         }
     } catch (const data::DataError& e) {
         throw std::runtime_error(e.what());

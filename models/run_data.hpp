@@ -1,5 +1,6 @@
 // The datasets of a run: MNIST from `data_cache` (fetched once, checked), Fashion-MNIST from Debian's package
-// (cfg.dataset), or the IDX files named in the config, each example scaled to unit L2 norm; train = the first
+// (cfg.dataset), or the IDX files named in the config, each example scaled to unit L2 norm (or to [0, 1] with
+// cfg.preprocess = "unit_interval"); train = the first
 // train_size of the training part, valid = the first valid_size of the held-out part (the last 10,000 training
 // images, or the file's last valid_size examples), test = the test file.
 #pragma once

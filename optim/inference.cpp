@@ -17,6 +17,8 @@ void InferenceOptions::validate() const {
     if (!(tol >= 0)) bad("tol", ">= 0", tol);
     if (method == InferenceMethod::GradientDescent && lambda != 0)
         bad("lambda", "0 for gradient descent (an L1 term needs ISTA or FISTA)", lambda);
+    if (stop_on_rise && method != InferenceMethod::GradientDescent)
+        throw std::invalid_argument("inference option stop_on_rise needs gradient descent (ISTA and FISTA have their own stop)");
 }
 
 template <class T>
@@ -56,6 +58,7 @@ InferenceResult InferenceSolver<T>::run(const InferenceOptions& o) {
     std::copy(z.begin(), z.end(), x_.begin());
     InferenceResult r;
     double t = 1;
+    double before = o.stop_on_rise ? g_.energy() : 0;  // the energy at z_{k−1}
     for (std::size_t k = 1; k <= o.max_iter; ++k) {
         g_.backward_latent();  // ∇f at x, whose forward is current
         const Tensor<T> G = g_.grad(z_);
@@ -91,11 +94,21 @@ InferenceResult InferenceSolver<T>::run(const InferenceOptions& o) {
             load(prev_);
             o.trace->push_back(energy(o.lambda));
         }
+        if (o.stop_on_rise) {
+            load(prev_);  // z_k, whose forward the next gradient needs anyway
+            const double now = g_.energy();
+            if (now > before) {
+                std::swap(prev_, cur_);  // back to z_{k−1}
+                r.rose = true;
+                break;
+            }
+            before = now;
+        }
         if (all) {
             r.converged = true;
             break;
         }
-        if (k < o.max_iter) load(x_);
+        if (k < o.max_iter && !o.stop_on_rise) load(x_);
     }
     load(prev_);
     r.energy = energy(o.lambda);

@@ -17,6 +17,9 @@
 // η ≤ 1/L makes ISTA monotone and gives FISTA its O(1/k²) rate; L (for a linear decoder (c/2)‖y − Dz‖², L = c σ_max(D)²)
 // is the caller's to compute, so it passes η = 1/L.
 // Stop: after iteration k, when every row (example) i has ‖z_k,i − z_{k−1},i‖ < tol ‖z_{k−1},i‖, or at max_iter.
+// With stop_on_rise (GD only; SESM's relaxation, Ranzato et al. 2007): also as soon as the energy at z_k exceeds the
+// energy at z_{k−1}; the step is undone, so the result is the last point before the rise and the energy never goes
+// up. The test is on the batch's energy (per example at batch 1, as in the paper's online learning).
 // A row that stays exactly 0 counts as converged (the reference code's 0/0 never does; a negligible deviation).
 // Batch coupling: the energy may couple the rows (VDL's variance hinge uses the batch's std), so the batch is one
 // problem: one gradient over all rows, one step, one momentum sequence, and the loop stops only when all rows pass
@@ -41,6 +44,7 @@ struct InferenceOptions {
     std::size_t max_iter = 200;  // K
     double tol = 1e-3;           // relative change per row
     bool restart = false;        // FISTA only
+    bool stop_on_rise = false;   // GD only: stop (and undo the step) when the energy rises
     // When set: the energy f + λ‖z‖₁ at z_k after every iteration is appended (one extra forward per iteration for
     // FISTA; reserve max_iter entries beforehand to keep the run allocation-free). For tests and diagnostics.
     std::vector<double>* trace = nullptr;
@@ -52,6 +56,7 @@ struct InferenceResult {
     double energy = 0;           // f(z*) + λ‖z*‖₁
     bool converged = false;      // the tolerance test passed before max_iter ran out
     std::size_t restarts = 0;
+    bool rose = false;           // stop_on_rise ended the run (the step that raised the energy was undone)
 };
 
 template <class T>

@@ -210,11 +210,15 @@ void Averaged<T>::load_state(const OptimState& s) {
 
 template <class T>
 std::unique_ptr<Optimizer<T>> make_optimizer(ParamStore<T>& store, const OptimizerConfig& c) {
-    const Schedule sched = Schedule::inverse_time(c.lr, c.lr_decay);
+    if (c.lr_every < 0) throw std::invalid_argument("lr_every must be >= 0");
+    if (c.lr_every > 0 && c.lr_decay != 0) throw std::invalid_argument("lr_every and lr_decay exclude each other (one schedule)");
+    const Schedule sched =
+        c.lr_every > 0 ? Schedule::step(c.lr, c.lr_factor, c.lr_every) : Schedule::inverse_time(c.lr, c.lr_decay);
     std::unique_ptr<Optimizer<T>> o;
     if (c.name == "sgd") {
         SgdOptions s;
         s.lr = c.lr, s.lr_decay = c.lr_decay, s.momentum = c.momentum, s.weight_decay = c.weight_decay;
+        if (c.lr_every > 0) s.schedule = sched;
         o = std::make_unique<Sgd<T>>(store, s);
     } else if (c.name == "adam") {
         AdamOptions a;

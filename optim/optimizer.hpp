@@ -144,6 +144,8 @@ private:
 struct OptimizerConfig {
     std::string name = "sgd";       // "sgd" | "adam"
     double lr = 5e-3, lr_decay = 0;
+    long lr_every = 0;              // > 0: instead, lr_t = lr · lr_factor^⌊t / lr_every⌋ (an exponential decay in steps)
+    double lr_factor = 1;
     double momentum = 0;            // sgd: the original's moving average v = μ v + (1 − μ) g
     double weight_decay = 0;        // sgd: θ −= lr_t wd θ; adam: coupled, wd θ added to the gradient
     double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;  // adam

@@ -288,6 +288,24 @@ BOOST_AUTO_TEST_CASE(make_optimizer_names_a_bad_setting) {
     BOOST_CHECK_THROW(make_optimizer(st, c), std::invalid_argument);
 }
 
+BOOST_AUTO_TEST_CASE(lr_every_decays_the_rate_in_steps) {
+    // lr · factor^⌊t / every⌋ for both optimizers (SESM's exponential decay), and never with lr_decay as well
+    for (const char* name : {"sgd", "adam"}) {
+        ParamStore<double> st;
+        st.add("a", 1, 1);
+        OptimizerConfig c;
+        c.name = name, c.lr = 0.025, c.lr_every = 3, c.lr_factor = 0.5;
+        auto opt = make_optimizer(st, c);
+        const double want[] = {0.025, 0.025, 0.025, 0.0125, 0.0125, 0.0125, 0.00625};
+        for (double w : want) {
+            BOOST_TEST(opt->rate() == w, tt::tolerance(1e-15));
+            opt->step();
+        }
+        c.lr_decay = 1e-3;
+        BOOST_CHECK_THROW(make_optimizer(st, c), std::invalid_argument);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(bad_options_are_rejected) {
     ParamStore<double> st;
     st.add("a", 1, 1);
