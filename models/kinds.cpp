@@ -83,6 +83,13 @@ Metrics Model<T>::evaluate(Graph<T>& g, const data::Dataset& ds) {
     return {{"energy", energy_per_example(g, io, ds)}};
 }
 
+template <class T>
+void Model<T>::reconstruct(Graph<T>& g, const T* x, std::size_t n) {
+    if (!io.xhat.valid()) throw std::invalid_argument(describe() + " does not reconstruct its input");
+    g.set_input(io.x, x, n);
+    g.forward_to(io.xhat);
+}
+
 template class Model<float>;
 template class Model<double>;
 template double classification_error(Graph<float>&, const ModelIO<float>&, const data::Dataset&);
