@@ -29,6 +29,10 @@ struct TrainConfig {
     std::uint64_t seed = 1;
     std::size_t train_size = 50000;  // the first n of the 50,000 training digits (the last 10,000 validate)
     std::size_t valid_size = 10000;  // 0: no validation, the last epoch's parameters are kept
+    // MNIST's training / validation split: "last10k" (the first 50,000 train, the last 10,000 validate: DrSAE) or
+    // "55k5k" (Evtimova & LeCun's fixed 55,000 / 5,000 lists in data/splits: the VDL kinds).
+    std::string split = "last10k";
+    std::string preprocess = "unit_l2";  // data/dataset.hpp: "unit_l2" (DrSAE) or "standardize" (0.1307 / 0.3081)
     std::size_t threads = 1;         // OpenBLAS threads (the CLI sets them); at batch 10 one thread is the fastest
     std::string out = "drsae-run";
     std::string data_cache;          // empty: $RECPOOL_DATA or ~/.cache/recpool
