@@ -185,8 +185,9 @@ TrainConfig train_config(const TrainCli& t, const data::Npz* checkpoint) {
 // "test error 1.23% (10000 digits)" for a classifier, "test energy 0.1234 per example (10000 examples)" otherwise.
 std::string metrics_line(const Metrics& m, std::size_t n) {
     if (m.at(0).first == "error") return fmt::format("test error {} ({} digits)", pct(m[0].second), n);
+    // the first metric is a sum over each example (an energy); the others (PSNR, zeros) are means over them too
     std::string s = "test";
-    for (const auto& [name, v] : m) s += fmt::format(" {} {:.6g}", name, v);
+    for (const auto& [name, v] : m) s += fmt::format("{} {} {:.6g}", s == "test" ? "" : ",", name, v);
     return s + fmt::format(" per example ({} examples)", n);
 }
 
@@ -210,11 +211,12 @@ int run_train(const TrainCli& t) {
         trainer.initialize();
     if (!cfg.quiet) {
         std::fprintf(stderr,
-                     "recpool: %s; %zu + %zu epochs of %zu training digits (batch %zu, %s lr %g/(1 + %g t)); %zu validation, "
+                     "recpool: %s; %zu + %zu epochs of %zu training digits (batch %zu, %s); %zu validation, "
                      "%zu test digits from %s; %zu OpenBLAS thread(s); output %s\n",
                      trainer.model().describe().c_str(), cfg.epochs_pretrain, cfg.epochs_finetune, d.train_set->n, cfg.batch,
-                     cfg.optimizer.c_str(), cfg.lr, cfg.lr_decay, d.valid_set->n, d.test_set->n, d.source.c_str(), cfg.threads,
-                     cfg.out.c_str());
+                     trainer.model_optimizer() ? "the model's own optimizers"
+                                               : fmt::format("{} lr {:g}/(1 + {:g} t)", cfg.optimizer, cfg.lr, cfg.lr_decay).c_str(),
+                     d.valid_set->n, d.test_set->n, d.source.c_str(), cfg.threads, cfg.out.c_str());
         if (checkpoint) std::fprintf(stderr, "recpool: resumed from %s after epoch %zu of %zu\n", t.resume.c_str(), trainer.epoch(), cfg.epochs());
     }
     trainer.run();

@@ -10,9 +10,14 @@ const ModelKind& drsae_kind();
 const ModelKind& recpool_kind();
 const ModelKind& groupsparse_kind();
 const ModelKind& lista_kind();
+const std::vector<const ModelKind*>& vdl_kinds();  // sdl, sdl-nl, vdl, vdl-nl, wdl, wdl-nl, do, do-nl
 
 const std::vector<const ModelKind*>& model_kinds() {
-    static const std::vector<const ModelKind*> all{&drsae_kind(), &recpool_kind(), &groupsparse_kind(), &lista_kind()};
+    static const std::vector<const ModelKind*> all = [] {
+        std::vector<const ModelKind*> v{&drsae_kind(), &recpool_kind(), &groupsparse_kind(), &lista_kind()};
+        v.insert(v.end(), vdl_kinds().begin(), vdl_kinds().end());
+        return v;
+    }();
     return all;
 }
 
