@@ -6,6 +6,7 @@
 //   recpool gradcheck KIND [options]     float64 gradient check of the kind's whole energy on a small model
 //   recpool gradcheck op NAME            gradient check of one op's registry example
 //   recpool filters CHECKPOINT           the kind's PNG pictures (filters, reconstructions) and SVG curves
+//   recpool denoise | lowdata CHECKPOINT...  Evtimova & LeCun's evaluations (apps/evaluate_commands.hpp)
 //
 // The options of `train KIND` and `gradcheck KIND` come from the declarations of the kind's and the trainer's options
 // (models/options.hpp): --name-with-dashes for each, its help and default; nothing here names a kind.
@@ -28,6 +29,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "apps/evaluate_commands.hpp"
 #include "data/atomic.hpp"
 #include "data/error.hpp"
 #include "data/npz.hpp"
@@ -393,6 +395,8 @@ int main(int argc, char** argv) {
     add_model_options(filters, filters_cli);
     filters->add_option("--out", filters_cli.out, "folder for the pictures (default: pictures/ beside the checkpoint)");
 
+    cli::EvaluateCommands evaluate(app);
+
     CLI::App* gradcheck = app.add_subcommand("gradcheck", "float64 gradient checks")->require_subcommand(1);
     std::deque<GradCli> checks(model_kinds().size());
     for (std::size_t k = 0; k < model_kinds().size(); ++k) {
@@ -452,6 +456,7 @@ int main(int argc, char** argv) {
             if (t.app->parsed()) return run_train(t);
         if (eval->parsed()) return run_eval(eval_cli);
         if (filters->parsed()) return run_filters(filters_cli);
+        if (evaluate.parsed()) return evaluate.run();
         for (const GradCli& gc : checks)
             if (gc.app->parsed()) return run_gradcheck_kind(gc);
         if (gc_op->parsed()) return run_gradcheck_op(go);
