@@ -169,11 +169,16 @@ int run_lowdata(const LowData& o) {
     const std::string dir = out_dir(o.c, "lowdata");
     std::vector<Method> models, baselines;
     std::unique_ptr<RunData> raw;
+    TrainConfig first;  // the data of every checkpoint is the first one's
     for (const std::string& path : o.c.checkpoints) {
         auto L = load(o.c, path);
-        if (!raw) raw = std::make_unique<RunData>(run_data(o.c, L->cfg, true));
-        else if (raw->train_set->dim != L->model->io.input)
-            throw std::runtime_error(path + ": its input differs from the first checkpoint's");
+        if (!raw) {
+            raw = std::make_unique<RunData>(run_data(o.c, L->cfg, true));
+            first = L->cfg;
+        } else if (L->cfg.preprocess != first.preprocess || L->cfg.split != first.split || L->cfg.dataset != first.dataset ||
+                   L->cfg.train_images != first.train_images)
+            throw std::runtime_error(path + " was trained on other data (dataset, files, split or preprocessing) than " +
+                                     o.c.checkpoints.front());
         std::fprintf(stderr, "recpool: codes of %s (%s)\n", path.c_str(), L->model->describe().c_str());
         Method m{path, {}, {}, {}, {}};
         const std::size_t l = L->model->io.code_size;

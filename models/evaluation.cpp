@@ -95,6 +95,9 @@ DenoiseStats denoise(Graph<float>& g, Model<float>& m, const data::Dataset& test
 }
 
 std::vector<float> codes(Graph<float>& g, Model<float>& m, const data::Dataset& ds) {
+    if (ds.dim != m.io.input)
+        throw std::invalid_argument("the examples have " + std::to_string(ds.dim) + " dimensions but the model's input is " +
+                                    std::to_string(m.io.input));
     const std::size_t l = m.io.code_size;
     std::vector<float> out(ds.n * l);
     for (const auto& [a, e] : eval_batches(ds.n, g.max_batch())) {
