@@ -13,6 +13,7 @@
 //                              each: D(z) forward, dz backward)
 // The batch (standard normal pixels, like standardized digits in scale) is the same every iteration, so the
 // parameters keep moving on one batch: FISTA's iteration count drifts with them, which the counter shows.
+//   gemm/<product>/th:K        one product of a FISTA iteration alone (OpenBLAS): their sum is its GEMM-shape bound
 // OpenBLAS threads th ∈ {1, 2} (openblas_set_num_threads before each run).
 #include <cctype>
 #include <cmath>
@@ -21,6 +22,7 @@
 #include <vector>
 
 #include "benchmarks/bench_common.hpp"
+#include "graph/blas.hpp"
 #include "models/vdl.hpp"
 
 using namespace rp;
@@ -91,6 +93,35 @@ void bm_fista_iter(benchmark::State& st, VdlKind k, int threads) {
     st.counters["iterations_per_run"] = iters / double(st.iterations());
 }
 
+// The products of one FISTA iteration alone, with the cblas call of OpenBLAS (row-major, as Linear stores them):
+// forward D(z) = z Wᵀ (NT) and backward dz = dy W (NN); the NL decoder has two of each. Their sum per kind is the
+// GEMM-shape bound of a FISTA iteration (OpenBLAS's; Linear may use its own kernels, ops/linear.cpp).
+struct Product {
+    const char* name;
+    bool nt;              // z Wᵀ (else dy W)
+    std::size_t M, N, K;  // C[M, N] = A[M, K] · B
+};
+const Product kProducts[] = {
+    {"linear_fwd_zWt", true, kBatch, 784, 128},     {"linear_bwd_dyW", false, kBatch, 128, 784},
+    {"nl_fwd_zW1t", true, kBatch, 1024, 128},       {"nl_fwd_hW2t", true, kBatch, 784, 1024},
+    {"nl_bwd_dyW2", false, kBatch, 1024, 784},      {"nl_bwd_dhW1", false, kBatch, 128, 1024},
+};
+
+void bm_gemm(benchmark::State& st, Product p, int threads) {
+    openblas_set_num_threads(threads);
+    std::mt19937 rng(5);
+    std::uniform_real_distribution<float> U(-0.1f, 0.1f);
+    std::vector<F> a(p.M * p.K), b(p.K * p.N), c(p.M * p.N);
+    for (F& v : a) v = U(rng);
+    for (F& v : b) v = U(rng);
+    for (auto _ : st) {
+        blas::gemm(false, p.nt, p.M, p.N, p.K, F(1), a.data(), p.K, b.data(), p.nt ? p.K : p.N, F(0), c.data(), p.N);
+        benchmark::ClobberMemory();
+    }
+    st.counters["GFLOP"] = benchmark::Counter(2.0 * double(p.M) * double(p.N) * double(p.K) * 1e-9,
+                                               benchmark::Counter::kIsIterationInvariantRate);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -109,6 +140,13 @@ int main(int argc, char** argv) {
                 ->UseRealTime()
                 ->Unit(benchmark::kMillisecond);
         }
+    for (int th : {1, 2})
+        for (const Product& p : kProducts)
+            benchmark::RegisterBenchmark(("gemm/" + std::string(p.name) + "/th:" + std::to_string(th)).c_str(),
+                                         [=](benchmark::State& st) { bm_gemm(st, p, th); })
+                ->UseRealTime()
+                ->MinTime(0.2)
+                ->Unit(benchmark::kMicrosecond);
     benchmark::RunSpecifiedBenchmarks();
     benchmark::Shutdown();
     return 0;
