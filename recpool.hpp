@@ -80,6 +80,7 @@
 #include "models/classifier.hpp"
 #include "models/code_eval.hpp"
 #include "models/drsae.hpp"
+#include "models/evaluation.hpp"
 #include "models/groupsparse.hpp"
 #include "models/ista_init.hpp"
 #include "models/kind.hpp"
@@ -96,6 +97,7 @@
 #include "models/train_config.hpp"
 #include "models/trainer.hpp"
 #include "models/vdl.hpp"
+#include "models/vdl_kind.hpp"
 
 // Data: IDX files, MNIST, datasets and splits, npz checkpoints, atomic writes, pictures.
 #include "data/atomic.hpp"

@@ -8,6 +8,7 @@
 //   recpool filters CHECKPOINT           the kind's PNG pictures (filters, reconstructions) and SVG curves
 //   recpool codes CHECKPOINT...          SESM's evaluation of its codes (quantisation, entropy, linear classifier)
 //                                        against PCA and raw pixels (models/code_eval.hpp)
+//   recpool denoise | lowdata CHECKPOINT...  Evtimova & LeCun's evaluations (apps/evaluate_commands.hpp)
 //
 // The options of `train KIND` and `gradcheck KIND` come from the declarations of the kind's and the trainer's options
 // (models/options.hpp): --name-with-dashes for each, its help and default; nothing here names a kind.
@@ -31,6 +32,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "apps/evaluate_commands.hpp"
 #include "data/atomic.hpp"
 #include "data/error.hpp"
 #include "data/npz.hpp"
@@ -214,8 +216,9 @@ TrainConfig train_config(const TrainCli& t, const data::Npz* checkpoint) {
 // "test error 1.23% (10000 digits)" for a classifier, "test energy 0.1234 per example (10000 examples)" otherwise.
 std::string metrics_line(const Metrics& m, std::size_t n) {
     if (m.at(0).first == "error") return fmt::format("test error {} ({} digits)", pct(m[0].second), n);
+    // the first metric is a sum over each example (an energy); the others (PSNR, zeros) are means over them too
     std::string s = "test";
-    for (const auto& [name, v] : m) s += fmt::format(" {} {:.6g}", name, v);
+    for (const auto& [name, v] : m) s += fmt::format("{} {} {:.6g}", s == "test" ? "" : ",", name, v);
     return s + fmt::format(" per example ({} examples)", n);
 }
 
@@ -246,14 +249,16 @@ int run_train(const TrainCli& t) {
         trainer.initialize();
     if (!cfg.quiet) {
         std::fprintf(stderr,
-                     "recpool: %s; %zu + %zu epochs of %zu training digits (batch %zu, %s lr %s); %zu validation, "
+                     "recpool: %s; %zu + %zu epochs of %zu training digits (batch %zu, %s); %zu validation, "
                      "%zu test digits from %s; %zu OpenBLAS thread(s); output %s\n",
                      trainer.model().describe().c_str(), cfg.epochs_pretrain, cfg.epochs_finetune, d.train_set->n, cfg.batch,
-                     cfg.optimizer.c_str(),
-                     (cfg.lr_every > 0 ? fmt::format("{} x {}^floor(t/{})", cfg.lr, cfg.lr_factor, cfg.lr_every)
-                                       : fmt::format("{}/(1 + {} t)", cfg.lr, cfg.lr_decay)).c_str(),
-                     d.valid_set->n, d.test_set->n, d.source.c_str(), cfg.threads,
-                     cfg.out.c_str());
+                     (trainer.model_optimizer()
+                          ? std::string("the model's own optimizers")
+                          : cfg.optimizer + " lr " +
+                                (cfg.lr_every > 0 ? fmt::format("{:g} x {:g}^floor(t/{})", cfg.lr, cfg.lr_factor, cfg.lr_every)
+                                                  : fmt::format("{:g}/(1 + {:g} t)", cfg.lr, cfg.lr_decay)))
+                         .c_str(),
+                     d.valid_set->n, d.test_set->n, d.source.c_str(), cfg.threads, cfg.out.c_str());
         if (checkpoint) std::fprintf(stderr, "recpool: resumed from %s after epoch %zu of %zu\n", t.resume.c_str(), trainer.epoch(), cfg.epochs());
     }
     // SIGINT / SIGTERM stop the run between minibatches, never inside a write (models/trainer.hpp).
@@ -512,6 +517,7 @@ int main(int argc, char** argv) {
     codes->add_option("--threads", codes_cli.threads, "OpenBLAS threads")
         ->capture_default_str()
         ->check(CLI::Range(1, 256));
+    cli::EvaluateCommands evaluate(app);
 
     CLI::App* gradcheck = app.add_subcommand("gradcheck", "float64 gradient checks")->require_subcommand(1);
     std::deque<GradCli> checks(model_kinds().size());
@@ -573,6 +579,7 @@ int main(int argc, char** argv) {
         if (eval->parsed()) return run_eval(eval_cli);
         if (filters->parsed()) return run_filters(filters_cli);
         if (codes->parsed()) return run_codes(codes_cli);
+        if (evaluate.parsed()) return evaluate.run();
         for (const GradCli& gc : checks)
             if (gc.app->parsed()) return run_gradcheck_kind(gc);
         if (gc_op->parsed()) return run_gradcheck_op(go);

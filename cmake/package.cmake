@@ -6,7 +6,7 @@
 #     PREFIX/include/recpool/benchmarks/*.hpp            the Google Benchmark helpers (need benchmark::benchmark)
 #     PREFIX/bin/recpool                                 the command
 #     PREFIX/lib/cmake/recpool/                          recpoolConfig.cmake, its version file and the targets
-#   find_package(recpool 0.1 REQUIRED) + target_link_libraries(app PRIVATE recpool::recpool) in the other project.
+#   find_package(recpool 0.2 REQUIRED) + target_link_libraries(app PRIVATE recpool::recpool) in the other project.
 #
 # Headers keep their in-tree spelling: the engine includes "graph/graph.hpp", users <recpool/graph/graph.hpp>.
 # Both resolve because the target's include path has PREFIX/include and PREFIX/include/recpool (installed) or the

@@ -26,11 +26,13 @@ Dataset make_dataset(const Images& images, const std::vector<std::uint8_t>& labe
     x /= 255.0f;
     if (p == Preprocess::standardize) {
         xt::noalias(x) = (x - kMnistMean) / kMnistStd;
+        ds.pixel_scale = kMnistStd;
     } else if (p == Preprocess::unit_l2) {
         // Norms summed in double so every row comes out at norm 1 to float precision, whatever dim is.
         xt::xtensor<double, 1> norms = xt::sqrt(xt::sum<double>(xt::square(x), {1}));
         xt::xtensor<float, 1> scale = xt::where(norms > 0.0, 1.0 / norms, 0.0);
         x *= xt::view(scale, xt::all(), xt::newaxis());
+        ds.pixel_scale = 0;
     }
     return ds;
 }
@@ -39,6 +41,7 @@ Dataset take(const Dataset& ds, const std::vector<std::size_t>& indices) {
     Dataset out;
     out.n = indices.size();
     out.dim = ds.dim;
+    out.pixel_scale = ds.pixel_scale;
     out.x.resize(out.n * out.dim);
     out.y.resize(out.n);
     for (std::size_t k = 0; k < indices.size(); ++k) {

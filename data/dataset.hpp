@@ -21,6 +21,8 @@ struct Dataset {
     std::size_t n = 0, dim = 0;
     std::vector<float> x;  // n × dim
     std::vector<int> y;    // n
+    // pixel / 255 = x · pixel_scale + offset: 0.3081 standardized, 1 in [0, 1]; 0 for unit_l2 (a scale per image)
+    float pixel_scale = 1;
     const float* row(std::size_t i) const { return x.data() + i * dim; }
 };
 

@@ -1,5 +1,6 @@
 #include "models/checkpoint.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -115,7 +116,8 @@ std::unique_ptr<LoadedModel> load_model(const std::string& path, bool last, std:
     const data::Npz z = open_checkpoint(path);
     auto L = std::make_unique<LoadedModel>();
     L->cfg = checkpoint_config(z);
-    L->graph = std::make_unique<Graph<float>>(L->store, max_batch);
+    // 0: the trainer's own batches, so an energy over batch statistics (VDL's hinge) is the run's to the last bit.
+    L->graph = std::make_unique<Graph<float>>(L->store, max_batch > 0 ? max_batch : std::max(L->cfg.batch, L->cfg.eval_batch));
     try {
         L->model = find_kind(L->cfg.kind).build(L->store, *L->graph, L->cfg.model);
     } catch (const std::exception& e) {

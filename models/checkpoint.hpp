@@ -40,7 +40,8 @@ data::Npz open_checkpoint(const std::string& path);
 TrainConfig checkpoint_config(const data::Npz& z);
 
 // A trained model read back from a checkpoint (checkpoint.npz or best.npz): its configuration and a float graph with
-// the stored parameters. Prefers the best-validation parameters when the file has them, unless `last`.
+// the stored parameters. Prefers the best-validation parameters when the file has them, unless `last`. The graph
+// takes batches of max_batch, or (0) of the run's own max(batch, eval_batch), as its trainer's graph did.
 struct LoadedModel {
     TrainConfig cfg;
     ParamStore<float> store;
@@ -48,6 +49,6 @@ struct LoadedModel {
     std::unique_ptr<Model<float>> model;
     std::string which;  // "best validation parameters (epoch 12, validation error 1.90%)" or "parameters after epoch 20"
 };
-std::unique_ptr<LoadedModel> load_model(const std::string& path, bool last = false, std::size_t max_batch = 200);
+std::unique_ptr<LoadedModel> load_model(const std::string& path, bool last = false, std::size_t max_batch = 0);
 
 }  // namespace rp

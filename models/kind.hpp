@@ -12,6 +12,10 @@
 //   evaluate           metrics over a dataset; the first one selects the kept parameters (lower is better). By
 //                      default the classification error, or the energy per example for a model without classifier.
 //   pictures           the kind's own pictures (filters, reconstructions); the loss curves are drawn for every kind.
+//   own_optimizer      a kind that steps optimizers of its own in update (VDL: the decoder's and the encoder's Adam)
+//                      returns them as one Optimizer, which the trainer checkpoints and resumes in place of its own.
+//   reconstruct        auto-encoders: the code and the reconstruction of a batch as the model is evaluated, for
+//                      `recpool denoise` and `recpool lowdata`.
 //   gradcheck_point    moves a fresh float64 model to a point the gradient check should see (thresholds off 0).
 #pragma once
 #include <cstdint>
@@ -39,6 +43,7 @@ struct ModelIO {
     Var<T> x, y;          // the input batch [B, input] and its labels [B, 1] (y invalid without a classifier)
     Var<T> logits;        // [B, classes]; the prediction is the argmax (invalid without a classifier)
     Var<T> code;          // the sparse code whose exact zeros the trainer counts
+    Var<T> xhat;          // the reconstruction of x (auto-encoders; invalid otherwise)
     std::size_t input = 0, classes = 0, code_size = 0;
     std::vector<std::string> losses;    // every registered loss, in registration order
     std::string classification;         // the loss switched off for pretraining ("" without a classifier)
@@ -70,6 +75,10 @@ public:
         opt.step();
     }
     virtual Metrics evaluate(Graph<T>& g, const data::Dataset& ds);
+    virtual std::unique_ptr<Optimizer<T>> own_optimizer(ParamStore<T>& store) { return nullptr; }
+    // The n rows of x (n ≤ g.max_batch()) into io.code and io.xhat, parameters frozen. By default a forward pass
+    // to io.xhat; std::invalid_argument for a model without one.
+    virtual void reconstruct(Graph<T>& g, const T* x, std::size_t n);
     virtual std::vector<std::string> pictures(Graph<T>& g, const std::string& dir, const data::Dataset* digits) { return {}; }
 };
 
@@ -103,33 +112,34 @@ struct ModelKind {
     std::vector<Preset> presets;  // `--preset NAME`; none for most kinds
 };
 
-// A ModelKind from a config struct, its options and a model class M<T> (M(ParamStore<T>&, Graph<T>&, const Cfg&)).
+// A ModelKind from a config struct, its options and a model class M<T> (M(ParamStore<T>&, Graph<T>&, const Cfg&));
+// `defaults` are the option values the kind starts from (several kinds may share one struct with other defaults).
 template <class Cfg, template <class> class M>
 ModelKind make_kind(std::string name, std::string summary, const Options<Cfg>& opts, nlohmann::json gradcheck_config,
-                    nlohmann::json train_defaults = nlohmann::json::object()) {
+                    nlohmann::json train_defaults = nlohmann::json::object(), const Cfg& defaults = Cfg{}) {
     ModelKind k;
     k.name = std::move(name);
     k.summary = std::move(summary);
-    k.options = opts.infos();
+    k.options = opts.infos(defaults);
     const Options<Cfg>* o = &opts;
-    k.config = [o](const nlohmann::json& patch) {
-        Cfg c;
+    k.config = [o, defaults](const nlohmann::json& patch) {
+        Cfg c = defaults;
         o->read(patch, c);
         return o->write(c);
     };
-    k.set_text = [o](const nlohmann::json& cfg, const std::string& option, const std::string& text) {
-        Cfg c;
+    k.set_text = [o, defaults](const nlohmann::json& cfg, const std::string& option, const std::string& text) {
+        Cfg c = defaults;
         o->read(cfg, c, false);
         o->set_text(c, option, text);
         return o->write(c);
     };
-    k.build = [o](ParamStore<float>& st, Graph<float>& g, const nlohmann::json& j) -> std::unique_ptr<Model<float>> {
-        Cfg c;
+    k.build = [o, defaults](ParamStore<float>& st, Graph<float>& g, const nlohmann::json& j) -> std::unique_ptr<Model<float>> {
+        Cfg c = defaults;
         o->read(j, c);
         return std::make_unique<M<float>>(st, g, c);
     };
-    k.build64 = [o](ParamStore<double>& st, Graph<double>& g, const nlohmann::json& j) -> std::unique_ptr<Model<double>> {
-        Cfg c;
+    k.build64 = [o, defaults](ParamStore<double>& st, Graph<double>& g, const nlohmann::json& j) -> std::unique_ptr<Model<double>> {
+        Cfg c = defaults;
         o->read(j, c);
         return std::make_unique<M<double>>(st, g, c);
     };

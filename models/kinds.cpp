@@ -13,11 +13,15 @@ const ModelKind& lista_kind();
 const ModelKind& sesm_kind();
 const ModelKind& lateral_kind();
 const ModelKind& psd_kind();
+const std::vector<const ModelKind*>& vdl_kinds();  // sdl, sdl-nl, vdl, vdl-nl, wdl, wdl-nl, do, do-nl
 
 const std::vector<const ModelKind*>& model_kinds() {
-    static const std::vector<const ModelKind*> all{&drsae_kind(), &recpool_kind(), &groupsparse_kind(), &lista_kind(),
-                                                      &sesm_kind(), &lateral_kind(),
-                                                      &psd_kind()};
+    static const std::vector<const ModelKind*> all = [] {
+        std::vector<const ModelKind*> v{&drsae_kind(), &recpool_kind(), &groupsparse_kind(), &lista_kind()};
+        v.insert(v.end(), vdl_kinds().begin(), vdl_kinds().end());
+        v.insert(v.end(), {&sesm_kind(), &lateral_kind(), &psd_kind()});
+        return v;
+    }();
     return all;
 }
 
@@ -86,6 +90,13 @@ template <class T>
 Metrics Model<T>::evaluate(Graph<T>& g, const data::Dataset& ds) {
     if (io.logits.valid()) return {{"error", classification_error(g, io, ds)}};
     return {{"energy", energy_per_example(g, io, ds)}};
+}
+
+template <class T>
+void Model<T>::reconstruct(Graph<T>& g, const T* x, std::size_t n) {
+    if (!io.xhat.valid()) throw std::invalid_argument(describe() + " does not reconstruct its input");
+    g.set_input(io.x, x, n);
+    g.forward_to(io.xhat);
 }
 
 template class Model<float>;

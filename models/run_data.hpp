@@ -1,8 +1,8 @@
 // The datasets of a run: MNIST from `data_cache` (fetched once, checked), Fashion-MNIST from Debian's package
-// (cfg.dataset), or the IDX files named in the config, each example scaled to unit L2 norm (or to [0, 1] with
-// cfg.preprocess = "unit_interval"); train = the first
-// train_size of the training part, valid = the first valid_size of the held-out part (the last 10,000 training
-// images, or the file's last valid_size examples), test = the test file.
+// (cfg.dataset), or the IDX files named in the config, each example preprocessed as cfg.preprocess says; train =
+// the first train_size of the training part, valid = the first valid_size of the held-out part (cfg.split: the
+// last 10,000 training images, or the 5,000 of the fixed lists, in list order; for other files the file's last
+// valid_size examples), test = the test file.
 #pragma once
 #include <memory>
 #include <string>

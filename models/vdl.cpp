@@ -211,17 +211,47 @@ AdamOptions group(const std::vector<ParamHandle>& params, double lr, long halve_
 }  // namespace
 
 template <class T>
-VdlTraining<T>::VdlTraining(Graph<T>& g, const Vdl<T>& m)
-    : g_(g),
-      m_(m),
-      solver_(g, m.z),
-      decoder_(g.store(), group<T>(m.decoder_params(), m.cfg.lr_D, m.cfg.lr_D_halve_every)) {
-    if (m.cfg.has_encoder()) encoder_.emplace(g.store(), group<T>(m.encoder_params(), m.cfg.lr_E, 0));
+VdlOptimizer<T>::VdlOptimizer(ParamStore<T>& store, const Vdl<T>& m)
+    : Optimizer<T>(store), decoder_(store, group<T>(m.decoder_params(), m.cfg.lr_D, m.cfg.lr_D_halve_every)) {
+    if (m.cfg.has_encoder()) encoder_.emplace(store, group<T>(m.encoder_params(), m.cfg.lr_E, 0));
+}
+
+template <class T>
+void VdlOptimizer<T>::step() {
+    decoder_.step();  // then its unit columns, as a constraint of its group
+    if (encoder_) encoder_->step();
+}
+
+template <class T>
+OptimState VdlOptimizer<T>::state() const {
+    OptimState s;
+    s.step = decoder_.steps();
+    for (auto [prefix, opt] : {std::pair<const char*, const Optimizer<T>*>{"D.", &decoder_}, {"E.", encoder_ ? &*encoder_ : nullptr}})
+        if (opt)
+            for (auto& [name, buf] : opt->state().buffers) s.buffers[prefix + name] = buf;
+    return s;
+}
+
+template <class T>
+void VdlOptimizer<T>::load_state(const OptimState& s) {
+    OptimState d, e;
+    d.step = e.step = s.step;
+    for (const auto& [name, buf] : s.buffers) {
+        if (name.rfind("D.", 0) == 0) d.buffers[name.substr(2)] = buf;
+        else if (name.rfind("E.", 0) == 0) e.buffers[name.substr(2)] = buf;
+        else throw std::invalid_argument("optimizer buffer '" + name + "' belongs to neither the decoder (D.) nor the encoder (E.)");
+    }
+    decoder_.load_state(d);
+    if (encoder_) encoder_->load_state(e);
+}
+
+template <class T>
+VdlStep<T>::VdlStep(Graph<T>& g, const Vdl<T>& m) : g_(g), m_(m), solver_(g, m.z) {
     seeds_.assign(g.losses().size(), 0.0);
 }
 
 template <class T>
-InferenceOptions VdlTraining<T>::inference_options() const {
+InferenceOptions VdlStep<T>::inference_options() const {
     InferenceOptions o;
     o.method = InferenceMethod::Fista;
     o.step = m_.cfg.eta;
@@ -233,9 +263,8 @@ InferenceOptions VdlTraining<T>::inference_options() const {
 }
 
 template <class T>
-void VdlTraining<T>::start(const T* y, std::size_t n) {
-    g_.set_input(m_.y, y, n);
-    Tensor<T> z = g_.value(m_.z);
+void VdlStep<T>::start() {
+    Tensor<T> z = g_.value(m_.z);  // [batch, l]: the batch bound with y
     if (m_.cfg.has_encoder()) {
         g_.forward_to(m_.zE);
         const Tensor<T> zE = g_.value(m_.zE);
@@ -246,15 +275,15 @@ void VdlTraining<T>::start(const T* y, std::size_t n) {
 }
 
 template <class T>
-InferenceResult VdlTraining<T>::infer(const T* y, std::size_t n) {
-    start(y, n);
+InferenceResult VdlStep<T>::infer() {
+    start();
     return solver_.run(inference_options());
 }
 
 template <class T>
-VdlIterationStats VdlTraining<T>::iteration(const T* y, std::size_t n) {
+VdlIterationStats VdlStep<T>::gradients() {
     VdlIterationStats s;
-    s.inference = infer(y, n);  // the graph's values are now at Z*
+    const std::size_t n = g_.batch();
     const auto& losses = g_.losses();
     for (std::size_t k = 0; k < losses.size(); ++k) {
         const bool rec = losses[k].node == m_.reconstruction.id;
@@ -263,23 +292,46 @@ VdlIterationStats VdlTraining<T>::iteration(const T* y, std::size_t n) {
         if (rec) s.decoder_loss = g_.loss_value(k) / double(n);
         if (enc) s.encoder_loss = g_.loss_value(k) / double(n);
     }
-    // L_D and L_E touch disjoint parameters, so one pass gives both gradients; the hinge is seeded 0.
     g_.backward_weighted(seeds_);
-    decoder_.step();  // then its unit columns, as a constraint of its group
-    if (encoder_) encoder_->step();
+    return s;
+}
+
+template <class T>
+double VdlStep<T>::validation_energy() {
+    if (!m_.cfg.has_encoder()) return infer().energy;
+    start();  // z = E(y)
+    g_.forward();
+    return solver_.energy(m_.cfg.lambda);
+}
+
+template <class T>
+VdlTraining<T>::VdlTraining(Graph<T>& g, const Vdl<T>& m) : g_(g), y_(m.y), step_(g, m), opt_(g.store(), m) {}
+
+template <class T>
+InferenceResult VdlTraining<T>::infer(const T* y, std::size_t n) {
+    g_.set_input(y_, y, n);
+    return step_.infer();
+}
+
+template <class T>
+VdlIterationStats VdlTraining<T>::iteration(const T* y, std::size_t n) {
+    const InferenceResult r = infer(y, n);  // the graph's values are now at Z*
+    VdlIterationStats s = step_.gradients();
+    s.inference = r;
+    opt_.step();
     return s;
 }
 
 template <class T>
 double VdlTraining<T>::validation_energy(const T* y, std::size_t n) {
-    if (!m_.cfg.has_encoder()) return infer(y, n).energy;
-    start(y, n);  // z = E(y)
-    g_.forward();
-    return solver_.energy(m_.cfg.lambda);
+    g_.set_input(y_, y, n);
+    return step_.validation_energy();
 }
 
 #define RP_VDL(T)                                                                              \
     template struct Vdl<T>;                                                                    \
+    template class VdlOptimizer<T>;                                                            \
+    template class VdlStep<T>;                                                                 \
     template class VdlTraining<T>;                                                             \
     template Var<T> lista_encoder(Var<T>, Var<T>, Var<T>, Var<T>, std::size_t);                \
     template Var<T> linear_decoder(Var<T>, Var<T>);                                            \

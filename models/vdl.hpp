@@ -105,7 +105,52 @@ struct VdlIterationStats {
     double encoder_loss = 0;    // L_E at Z*, before the step
 };
 
-// What a training iteration keeps between calls: the FISTA solver and the two Adam optimizers (decoder, encoder).
+// The decoder's and the encoder's Adam (§1.6) as one Optimizer: step() steps the decoder (then its unit columns)
+// and then the encoder; the state holds both (buffers "D.<name>", "E.<name>"), so a trainer checkpoints and resumes
+// them like any optimizer. Both count the same updates; rate() is the decoder's (VDL-NL halves it).
+template <class T>
+class VdlOptimizer : public Optimizer<T> {
+public:
+    VdlOptimizer(ParamStore<T>& store, const Vdl<T>& m);
+    void step() override;
+    double rate() const override { return decoder_.rate(); }
+    long steps() const override { return decoder_.steps(); }
+    OptimState state() const override;
+    void load_state(const OptimState& s) override;  // std::invalid_argument for a state of another layout
+    Adam<T>& decoder() { return decoder_; }
+    Adam<T>* encoder() { return encoder_ ? &*encoder_ : nullptr; }
+
+private:
+    Adam<T> decoder_;
+    std::optional<Adam<T>> encoder_;
+};
+
+// The parts of an iteration that need no optimizer: FISTA on a batch, the two losses' gradients at Z*, and the
+// validation energy. It keeps the FISTA solver between calls.
+template <class T>
+class VdlStep {
+public:
+    VdlStep(Graph<T>& g, const Vdl<T>& m);
+    // Z* for the batch bound to y (Graph::set_input), everything frozen, from E(y) (DO kinds: code_init); leaves
+    // Z* in the graph's z and every value at Z*.
+    InferenceResult infer();
+    // After infer(): the gradients of L_D (decoder) and L_E (encoder) in the store, in one backward pass (they touch
+    // disjoint parameters; the hinge is seeded 0). Returns both losses at Z*.
+    VdlIterationStats gradients();
+    // §1.7: the energy of the bound batch at the encoder's codes (DO kinds, without an encoder: at the FISTA
+    // codes); leaves those codes in z and D(z) in yhat.
+    double validation_energy();
+    InferenceOptions inference_options() const;
+
+private:
+    void start();  // z = E(y) or code_init
+    Graph<T>& g_;
+    Vdl<T> m_;
+    InferenceSolver<T> solver_;
+    std::vector<double> seeds_;  // per loss term: 1/n for reconstruction and encoder distance, 0 for the hinge
+};
+
+// One training iteration after another, with its own optimizers: a VdlStep and a VdlOptimizer.
 template <class T>
 class VdlTraining {
 public:
@@ -114,20 +159,15 @@ public:
     VdlIterationStats iteration(const T* y, std::size_t n);
     // Z* for a batch, everything frozen (the FISTA start as in training); leaves Z* in the graph's z.
     InferenceResult infer(const T* y, std::size_t n);
-    // §1.7: the energy of a batch at the encoder's codes (DO kinds, without an encoder: at the FISTA codes).
     double validation_energy(const T* y, std::size_t n);
-    InferenceOptions inference_options() const;
-    Adam<T>& decoder_optimizer() { return decoder_; }
-    Adam<T>* encoder_optimizer() { return encoder_ ? &*encoder_ : nullptr; }
+    InferenceOptions inference_options() const { return step_.inference_options(); }
+    VdlOptimizer<T>& optimizer() { return opt_; }
 
 private:
-    void start(const T* y, std::size_t n);  // bind the batch, z = E(y) or code_init
     Graph<T>& g_;
-    Vdl<T> m_;
-    InferenceSolver<T> solver_;
-    Adam<T> decoder_;
-    std::optional<Adam<T>> encoder_;
-    std::vector<double> seeds_;  // per loss term: 1/n for reconstruction and encoder distance, 0 for the hinge
+    Var<T> y_;
+    VdlStep<T> step_;
+    VdlOptimizer<T> opt_;
 };
 
 }  // namespace rp

@@ -39,7 +39,7 @@ BOOST_AUTO_TEST_CASE(every_kind_passes_the_gradient_check_of_its_whole_energy) {
             }
             const GradCheckReport r = gradcheck(g);
             BOOST_TEST(r.passed(), r.text());
-            BOOST_TEST(m->io.losses.size() >= 2u);
+            BOOST_TEST(m->io.losses.size() >= 1u);  // DO: the reconstruction alone (its L1 term is FISTA's prox)
             // the options round-trip: defaults written, read back, written again
             const json d = k->config(json::object());
             BOOST_TEST(k->config(d) == d);
