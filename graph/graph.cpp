@@ -67,7 +67,8 @@ Var<T> Graph<T>::input(const std::string& name, std::size_t cols) {
     n.name = unique_name(name);
     n.kind = NodeKind::Input;
     n.shape = Shape::batch(cols);
-    require_memory(2 * buffer_bytes(max_batch_, cols, sizeof(T), "input '" + n.name + "'"), "input '" + n.name + "'");
+    const std::string what = "input '" + n.name + "'";
+    require_memory(buffer_bytes(max_batch_, cols, 2 * sizeof(T), what), what);  // value and gradient
     n.value.assign(max_batch_ * cols, T(0));
     n.grad.assign(max_batch_ * cols, T(0));
     nodes_.push_back(std::move(n));
@@ -137,7 +138,8 @@ Var<T> Graph<T>::add(std::unique_ptr<Op<T>> op, const std::vector<Var<T>>& input
     n.shape = out;
     for (auto& v : inputs) n.inputs.push_back(v.id);
     const std::size_t rows = out.batched ? max_batch_ : out.rows;
-    require_memory(2 * buffer_bytes(rows, out.cols, sizeof(T), "node '" + nm + "'"), "node '" + nm + "'");
+    const std::string what = "node '" + nm + "'";
+    require_memory(buffer_bytes(rows, out.cols, 2 * sizeof(T), what), what);  // value and gradient
     n.value.assign(rows * out.cols, T(0));
     n.grad.assign(rows * out.cols, T(0));
     n.scratch.assign(op->scratch_size(shapes, max_batch_), T(0));

@@ -14,7 +14,8 @@ struct ResourceError : std::runtime_error {
 // MemAvailable of /proc/meminfo in bytes: what can be allocated without swapping. SIZE_MAX when unknown.
 std::size_t memory_available();
 
-// rows × cols × element bytes; ResourceError naming `what` when the product overflows.
+// rows × cols × bytes per element (every copy of it: value and gradient are 2 × sizeof(T)); ResourceError naming
+// `what` when the product overflows.
 std::size_t buffer_bytes(std::size_t rows, std::size_t cols, std::size_t elem, const std::string& what);
 
 // ResourceError "<what> needs 4.0 GB but this machine has 1.2 GB available" when bytes > available.

@@ -24,7 +24,8 @@ ParamHandle ParamStore<T>::add(const std::string& name, std::size_t rows, std::s
     p.cols = cols;
     p.offset = values_.size();
     // Value and gradient; checked before asking, so a model too large is refused by name, not by std::bad_alloc.
-    require_memory(2 * buffer_bytes(rows, cols, sizeof(T), "parameter '" + name + "'"), "parameter '" + name + "'");
+    const std::string what = "parameter '" + name + "'";
+    require_memory(buffer_bytes(rows, cols, 2 * sizeof(T), what), what);
     values_.resize(values_.size() + p.size(), T(0));
     grads_.resize(values_.size(), T(0));
     info_.push_back(p);

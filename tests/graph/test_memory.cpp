@@ -43,6 +43,8 @@ BOOST_AUTO_TEST_CASE(a_parameter_or_node_too_large_is_refused_by_name_before_all
     ParamStore<float> store;
     // 10^7 × 10^7 floats, value and gradient: 800 TB.
     refused([&] { store.add("drsae.S", 10'000'000, 10'000'000); }, "parameter 'drsae.S' needs 800.0 TB");
+    // 2^31 × 2^30 floats is 2^63 bytes, value and gradient 2^64: the doubling must not wrap around to 0 bytes.
+    refused([&] { store.add("huge", std::size_t(1) << 31, std::size_t(1) << 30); }, "parameter 'huge' [");
     BOOST_TEST(store.count() == 0u);  // nothing half-made
     BOOST_TEST(store.values().empty());
     const ParamHandle w = store.add("w", 4, 3);
