@@ -98,10 +98,7 @@ V json_value(const std::string& key, const nlohmann::json& v) {
         // JSON text gives unsigned numbers, C++ literals in json{...} signed ones: only a negative value is refused.
         if (std::is_unsigned_v<V> && !v.is_number_unsigned() && v.get<std::int64_t>() < 0)
             throw std::invalid_argument(key + " must be >= 0, got " + v.dump());
-        if (std::is_unsigned_v<V> && v.is_number_unsigned() && v.get<std::uint64_t>() > std::numeric_limits<V>::max())
-            throw std::invalid_argument(key + " is out of range, got " + v.dump());
-        if (!std::is_unsigned_v<V> && v.is_number_unsigned() &&
-            v.get<std::uint64_t>() > std::uint64_t(std::numeric_limits<V>::max()))
+        if (v.is_number_unsigned() && v.get<std::uint64_t>() > std::uint64_t(std::numeric_limits<V>::max()))
             throw std::invalid_argument(key + " is out of range, got " + v.dump());
         if (!std::is_unsigned_v<V> &&
             (v.get<std::int64_t>() < std::int64_t(std::numeric_limits<V>::min()) ||
