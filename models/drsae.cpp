@@ -17,6 +17,7 @@
 #include "ops/add.hpp"
 #include "ops/l1_cost.hpp"
 #include "ops/l2_cost.hpp"
+#include "ops/explain.hpp"
 #include "ops/linear.hpp"
 #include "ops/normalize_l2.hpp"
 #include "ops/relu.hpp"
@@ -102,9 +103,7 @@ Drsae<T> build_drsae(ParamStore<T>& store, Graph<T>& g, const DrsaeConfig& cfg) 
     }
     for (std::size_t t = 2; t <= T_; ++t) {
         auto it = g.scope("iter" + std::to_string(t));
-        const Var<T> z = m.codes.back();
-        const Var<T> explain = linear(z, g.param(m.S), "explain");
-        m.codes.push_back(unit(add<T>({m.u, z, explain}, "pre")));
+        m.codes.push_back(unit(explain(m.u, m.codes.back(), g.param(m.S), true, "explain")));
     }
     m.z = m.codes.back();
 

@@ -10,6 +10,7 @@
 #include "ops/add.hpp"
 #include "ops/l1_cost.hpp"
 #include "ops/l2_cost.hpp"
+#include "ops/explain.hpp"
 #include "ops/linear.hpp"
 #include "ops/shrink.hpp"
 
@@ -52,7 +53,7 @@ Lista<T>::Lista(ParamStore<T>& store, Graph<T>& g, const ListaConfig& c) : cfg(c
     z = shrink(u, g.param(b), false, "z1");
     for (std::size_t t = 2; t <= T_; ++t) {
         auto it = g.scope("iter" + std::to_string(t));
-        z = shrink(u + linear(z, g.param(S), "explain"), g.param(b), false, "shrink");
+        z = shrink(explain(u, z, g.param(S), false, "explain"), g.param(b), false, "shrink");
     }
     xhat = linear(z, g.param(D), "decode");
     g.add_loss(l2_cost(x, xhat, 1.0, "reconstruction"), c.recon_weight, "reconstruction");

@@ -21,6 +21,7 @@
 #include "ops/divisive_normalization.hpp"
 #include "ops/l1_cost.hpp"
 #include "ops/l2_cost.hpp"
+#include "ops/explain.hpp"
 #include "ops/linear.hpp"
 #include "ops/linear_transposed.hpp"
 #include "ops/mul_constant.hpp"
@@ -218,8 +219,7 @@ RecpoolLayer<T> build_recpool_features(Graph<T>& g, ParamStore<T>& store, Var<T>
     }
     for (std::size_t t = 2; t <= T_; ++t) {
         auto it = g.scope("iter" + std::to_string(t));
-        const Var<T> z = L.codes.back();
-        L.codes.push_back(unit(add<T>({L.u, z, linear(z, g.param(L.S), "explain")}, "pre")));
+        L.codes.push_back(unit(explain(L.u, L.codes.back(), g.param(L.S), true, "explain")));
     }
     L.z = L.codes.back();
 

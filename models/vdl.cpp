@@ -8,6 +8,7 @@
 #include "models/ista_init.hpp"
 #include "ops/add.hpp"
 #include "ops/l2_cost.hpp"
+#include "ops/explain.hpp"
 #include "ops/linear.hpp"
 #include "ops/relu.hpp"
 #include "ops/variance_hinge.hpp"
@@ -115,7 +116,7 @@ Var<T> lista_encoder(Var<T> y, Var<T> U, Var<T> S, Var<T> b, std::size_t L) {
     auto scope = y.g->scope("E");
     const Var<T> u = linear(y, U, b, "u");
     Var<T> z = relu(u, "z0");
-    for (std::size_t i = 1; i <= L; ++i) z = relu(u + linear(z, S, "Sz"), "z" + std::to_string(i));
+    for (std::size_t i = 1; i <= L; ++i) z = relu(explain(u, z, S, false, "Sz"), "z" + std::to_string(i));
     return z;
 }
 

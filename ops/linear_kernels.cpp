@@ -94,7 +94,7 @@ inline T hsum(Vec<T> v) {
 // y[r, c] = Σ_k x[r, k] W[c, k] for R rows of x against C rows of W: R·C dot products at once, so each vector of W
 // is loaded once for R rows and each vector of x once for C rows; reduced across the lanes at the end.
 template <class T, int R, int C>
-void dot_block(std::size_t K, const T* x, std::size_t ldx, const T* W, std::size_t ldw, T* y, std::size_t ldy) {
+void dot_block(std::size_t K, const T* x, std::size_t ldx, const T* W, std::size_t ldw, T* y, std::size_t ldy, bool assign) {
     constexpr std::size_t L = kBytes / sizeof(T);
     Vec<T> acc[R][C] = {};
     auto step = [&](std::size_t k, auto loader) {
@@ -115,21 +115,21 @@ void dot_block(std::size_t K, const T* x, std::size_t ldx, const T* W, std::size
         for (int c = 0; c < C; ++c) {
             T s = hsum<T>(acc[r][c]);
             for (std::size_t j = k; j < K; ++j) s += x[r * ldx + j] * W[c * ldw + j];
-            y[r * ldy + c] = s;
+            y[r * ldy + c] = assign ? s : y[r * ldy + c] + s;
         }
 }
-// y[B, M] = x[B, K] Wᵀ: blocks of R rows of x against C rows of W, smaller blocks for what is left.
+// y[B, M] (+)= x[B, K] Wᵀ: blocks of R rows of x against C rows of W, smaller blocks for what is left.
 template <class T, int R = kDotRows>
-void product_nt(std::size_t B, std::size_t M, std::size_t K, const T* x, const T* W, T* y) {
+void product_nt(std::size_t B, std::size_t M, std::size_t K, const T* x, const T* W, T* y, bool assign) {
     constexpr int C = kDotCols;
     std::size_t b = 0;
     for (; b + R <= B; b += R) {
         std::size_t i = 0;
-        for (; i + C <= M; i += C) dot_block<T, R, C>(K, x + b * K, K, W + i * K, K, y + b * M + i, M);
-        for (; i < M; ++i) dot_block<T, R, 1>(K, x + b * K, K, W + i * K, K, y + b * M + i, M);
+        for (; i + C <= M; i += C) dot_block<T, R, C>(K, x + b * K, K, W + i * K, K, y + b * M + i, M, assign);
+        for (; i < M; ++i) dot_block<T, R, 1>(K, x + b * K, K, W + i * K, K, y + b * M + i, M, assign);
     }
     if constexpr (R > 1)
-        if (b < B) product_nt<T, R - 1>(B - b, M, K, x + b * K, W, y + b * M);
+        if (b < B) product_nt<T, R - 1>(B - b, M, K, x + b * K, W, y + b * M, assign);
 }
 
 // C[r, j..] += Σ_k A(r, k) Bm[k, j..] for R rows of C and NV registers V of columns: the R × NV block of C stays in

@@ -2,6 +2,7 @@
 #include "ops/add_bias.hpp"
 #include "ops/add_constant.hpp"
 #include "ops/cmul.hpp"
+#include "ops/explain.hpp"
 #include "ops/linear.hpp"
 #include "ops/linear_transposed.hpp"
 #include "ops/mul_constant.hpp"
@@ -21,6 +22,12 @@ void register_linalg(std::vector<OpEntry>& r) {
                      auto x = input_with(g, "x", 4, uniform(g.max_batch() * 4, -1, 1, 21));
                      auto W = param_with(g, "W", 4, 3, uniform(12, -1, 1, 22));
                      project(linear_transposed(x, W));
+                 }});
+    r.push_back({"Explain", "u + z + z Sᵀ (explaining away; without the identity: u + z Sᵀ)", [](Graph<double>& g) {
+                     auto u = input_with(g, "u", 4, uniform(g.max_batch() * 4, -1, 1, 28));
+                     auto z = input_with(g, "z", 4, uniform(g.max_batch() * 4, -1, 1, 29));
+                     auto S = param_with(g, "S", 4, 4, uniform(16, -1, 1, 30));
+                     project(explain(u, z, S, true));
                  }});
     r.push_back({"Add", "x₁ + … + x_k, same shapes", [](Graph<double>& g) {
                      auto a = input_with(g, "a", 3, uniform(g.max_batch() * 3, -1, 1, 23));

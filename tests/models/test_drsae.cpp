@@ -114,13 +114,13 @@ BOOST_AUTO_TEST_CASE(tied_gradients_are_the_sum_over_iterations) {
     b.g.forward();
     b.g.backward();
     const std::size_t n = 16;
-    // S: each iteration t ≥ 2 computes explain = z^{t−1} Sᵀ, contributing d(explain)ᵀ z^{t−1}.
+    // S: each iteration t ≥ 2 computes explain = u + z^{t−1} + z^{t−1} Sᵀ, contributing d(explain)ᵀ z^{t−1}.
     std::vector<double> dS(n * n, 0.0);
     int uses = 0;
     for (int t = 2; t <= 4; ++t) {
         const int id = b.g.find("drsae.iter" + std::to_string(t) + ".explain");
         BOOST_TEST_REQUIRE(id >= 0);
-        auto dy = b.g.grad(id), z = b.g.value(b.g.node(id).inputs[0]);
+        auto dy = b.g.grad(id), z = b.g.value(b.g.node(id).inputs[1]);  // inputs u, z, S
         for (std::size_t r = 0; r < dy.rows; ++r)
             for (std::size_t i = 0; i < n; ++i)
                 for (std::size_t j = 0; j < n; ++j) dS[i * n + j] += dy(r, i) * z(r, j);
