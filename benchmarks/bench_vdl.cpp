@@ -6,13 +6,17 @@
 // Names:
 //   vdl/train/KIND/th:K        one iteration: E(y), FISTA to the tolerance (at most K = 200), the decoder's Adam
 //                              step (and unit columns), the encoder's; counter fista_iters = FISTA's iterations in it
+//   vdl/train_fixed/KIND/th:K  the same iteration with FISTA at exactly 50 iterations (max_iter 50, tolerance off),
+//                              so its work does not drift with the parameters: the row benchmarks/pt_vdl.py's
+//                              train_fixed compares with (a run still stops early if no code moves at all, which
+//                              fista_iters shows)
 //   vdl/fista_iter/KIND/th:K   one FISTA iteration alone (forward and backward of the latent part, the prox and the
 //                              momentum), timed as a run of 50 iterations with the tolerance off (one full forward
 //                              first, as every run starts with; a run whose codes all reach 0 stops there, which
 //                              iterations_per_run shows); GFLOP: the products' analytic flops per second (2·M·N·K
 //                              each: D(z) forward, dz backward)
 // The batch (standard normal pixels, like standardized digits in scale) is the same every iteration, so the
-// parameters keep moving on one batch: FISTA's iteration count drifts with them, which the counter shows.
+// parameters keep moving on one batch: FISTA's iteration count in vdl/train drifts with them, which the counter shows.
 //   gemm/<product>/th:K        one product of a FISTA iteration alone (OpenBLAS): their sum is its GEMM-shape bound
 // OpenBLAS threads th ∈ {1, 2} (openblas_set_num_threads before each run).
 #include <cctype>
@@ -31,6 +35,7 @@ namespace {
 
 using F = float;
 constexpr std::size_t kBatch = 250;
+constexpr std::size_t kFixedIters = 50;  // FISTA iterations of vdl/fista_iter and vdl/train_fixed
 constexpr VdlKind kKinds[] = {VdlKind::SDL, VdlKind::SDL_NL, VdlKind::VDL, VdlKind::VDL_NL,
                               VdlKind::WDL, VdlKind::WDL_NL, VdlKind::DO, VdlKind::DO_NL};
 
@@ -39,7 +44,7 @@ struct Rig {
     Graph<F> g;
     Vdl<F> m;
     std::vector<F> y;
-    explicit Rig(VdlKind k) : g(store, kBatch), m(build_vdl(store, g, config(k))), y(kBatch * 784) {
+    explicit Rig(const VdlConfig& c) : g(store, kBatch), m(build_vdl(store, g, c)), y(kBatch * 784) {
         init_vdl(store, m, 7);
         std::mt19937 rng(3);
         std::normal_distribution<float> N(0, 1);
@@ -57,9 +62,12 @@ struct Rig {
     }
 };
 
-void bm_train(benchmark::State& st, VdlKind k, int threads) {
+// fixed: FISTA runs exactly kFixedIters iterations (the config's K and tolerance, which inference_options reads)
+void bm_train(benchmark::State& st, VdlKind k, int threads, bool fixed) {
     openblas_set_num_threads(threads);
-    Rig r(k);
+    VdlConfig c = Rig::config(k);
+    if (fixed) c.fista_iters = kFixedIters, c.fista_tol = 0;
+    Rig r(c);
     VdlTraining<F> t(r.g, r.m);
     for (int i = 0; i < 2; ++i) t.iteration(r.y.data(), kBatch);  // first touch, the optimizers' first updates
     const long long news0 = rpbench::new_calls().load();
@@ -73,14 +81,13 @@ void bm_train(benchmark::State& st, VdlKind k, int threads) {
 }
 
 void bm_fista_iter(benchmark::State& st, VdlKind k, int threads) {
-    constexpr std::size_t kIters = 50;
     openblas_set_num_threads(threads);
-    Rig r(k);
+    Rig r(Rig::config(k));
     VdlTraining<F> t(r.g, r.m);
     t.iteration(r.y.data(), kBatch);
     InferenceSolver<F> solver(r.g, r.m.z);
     InferenceOptions o = t.inference_options();
-    o.max_iter = kIters, o.tol = 0;  // exactly kIters iterations
+    o.max_iter = kFixedIters, o.tol = 0;  // exactly kFixedIters iterations
     double iters = 0;
     for (auto _ : st) {
         st.PauseTiming();
@@ -134,7 +141,10 @@ int main(int argc, char** argv) {
             std::string kind = vdl_kind_name(k);
             for (char& c : kind) c = char(std::tolower(c));
             const std::string key = kind + "/th:" + std::to_string(th);
-            benchmark::RegisterBenchmark(("vdl/train/" + key).c_str(), [=](benchmark::State& st) { bm_train(st, k, th); })
+            benchmark::RegisterBenchmark(("vdl/train/" + key).c_str(), [=](benchmark::State& st) { bm_train(st, k, th, false); })
+                ->UseRealTime()
+                ->Unit(benchmark::kMillisecond);
+            benchmark::RegisterBenchmark(("vdl/train_fixed/" + key).c_str(), [=](benchmark::State& st) { bm_train(st, k, th, true); })
                 ->UseRealTime()
                 ->Unit(benchmark::kMillisecond);
             benchmark::RegisterBenchmark(("vdl/fista_iter/" + key).c_str(), [=](benchmark::State& st) { bm_fista_iter(st, k, th); })
