@@ -253,10 +253,20 @@ def main():
                 return row
         return None
     checks = []
-    for B, want in ((1, 3.0), (10, 1.5), (100, 1.2)):
+    for B, want in ((1, 3.0), (10, 1.5), (100, 1.2), (1000, 1.0)):  # the speed issue's targets
         row = find(B)
         if row and row["speedup"]:
             checks.append(("train 400^11 B=%d: PyTorch / recpool >= %.1f" % (B, want), row["speedup"] >= want, "%.2f" % row["speedup"]))
+    for B in (1, 10, 100, 1000):
+        row = find(B, "infer")
+        if row and row["speedup"]:
+            checks.append(("infer 400^11 B=%d: ahead of PyTorch" % B, row["speedup"] > 1.0, "%.2f" % row["speedup"]))
+    for B in (100, 1000):
+        one, two = find(B), find(B, th=2)
+        if one and two and two["recpool_ms"] and two["speedup"]:
+            checks.append(("train 400^11 B=%d, 2 threads: faster than 1 thread" % B, two["recpool_ms"] < one["recpool_ms"],
+                           "%.3g ms against %.3g" % (two["recpool_ms"], one["recpool_ms"])))
+            checks.append(("train 400^11 B=%d, 2 threads: ahead of PyTorch with 2" % B, two["speedup"] > 1.0, "%.2f" % two["speedup"]))
     for row in results:
         if row["threads"] == 1 and row["mode"] == "train" and row["B"] >= 10 and row["recpool_over_bound"]:
             checks.append(("train %d^%d B=%d: recpool / GEMM bound <= 1.15" % (row["n"], row["T"], row["B"]),
