@@ -21,6 +21,9 @@ Environment it sets for every process it starts (and prints):
   GLIBC_TUNABLES=glibc.malloc.trim_threshold=268435456:glibc.malloc.mmap_threshold=33554432   (unless --no-tune)
       glibc keeps freed memory instead of trimming it: without it PyTorch page-faults on every step
   OMP_WAIT_POLICY=PASSIVE   libgomp workers sleep instead of spinning against OpenBLAS's threads on 2 cores
+  OPENBLAS_THREAD_TIMEOUT=4 (unless --no-tune or already set) OpenBLAS's workers sleep after 2^4 cycles idle instead
+                            of 2^28: on this 2-vCPU VM a spinning worker slows the thread doing the work between
+                            the products 2-3x (recpool's 2-thread DrSAE step at B = 100: 30 ms, 15.7 ms with it)
   OPENBLAS_CORETYPE         as given by the caller's environment (--coretype as-given, the default); "auto" removes
                             it (OpenBLAS picks its kernels from cpuid); any other value is set as is
 Everything (raw JSON, the table as markdown) is written to --out (default /tmp/side_by_side/<date-time>).
@@ -60,7 +63,8 @@ def machine(env):
                        "libtorch1.13 libbenchmark-dev g++ 2>/dev/null").splitlines(),
         "gxx": sh("g++ --version | head -1"),
         "git": sh("git -C %s rev-parse --short HEAD" % ROOT) + (" (+ uncommitted changes)" if sh("git -C %s status --short -uno" % ROOT) else ""),
-        "env": {k: env.get(k, "<unset>") for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "GLIBC_TUNABLES", "OMP_WAIT_POLICY", "OMP_NUM_THREADS")},
+        "env": {k: env.get(k, "<unset>") for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_THREAD_TIMEOUT", "GLIBC_TUNABLES", "OMP_WAIT_POLICY",
+                                               "OMP_NUM_THREADS", "RECPOOL_ISA", "ATEN_CPU_CAPABILITY")},
     }
 
 
@@ -144,6 +148,7 @@ def main():
     if not a.no_tune:
         env["GLIBC_TUNABLES"] = TUNE
         env["OMP_WAIT_POLICY"] = "PASSIVE"
+        env.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
     if a.coretype == "auto":
         env.pop("OPENBLAS_CORETYPE", None)
     elif a.coretype != "as-given":
