@@ -7,10 +7,9 @@
 #include "data/png.hpp"
 #include "models/ista_init.hpp"
 #include "models/pictures.hpp"
-#include "ops/add.hpp"
+#include "ops/explain.hpp"
 #include "ops/l1_cost.hpp"
 #include "ops/l2_cost.hpp"
-#include "ops/explain.hpp"
 #include "ops/linear.hpp"
 #include "ops/shrink.hpp"
 

@@ -6,9 +6,8 @@
 #include <stdexcept>
 
 #include "models/ista_init.hpp"
-#include "ops/add.hpp"
-#include "ops/l2_cost.hpp"
 #include "ops/explain.hpp"
+#include "ops/l2_cost.hpp"
 #include "ops/linear.hpp"
 #include "ops/relu.hpp"
 #include "ops/variance_hinge.hpp"
