@@ -12,8 +12,10 @@
 //   drsae/forward|backward|update/...   the three parts of a step alone, for the breakdown
 //   drsae/backward_keep/...        backward(false): the same without zeroing the parameters' gradients first, so
 //                                  backward − backward_keep is what that zeroing costs
-//   gemm/<shape>/<gemm|blas2>/n:N/B:B/th:K   one GEMM of the step alone, with the exact cblas call Linear makes
-//                                  (blas2 = the sgemv/sger form Linear uses at B = 1); side_by_side.py sums
+//   gemm/<shape>/<gemm|blas2|alt>/n:N/B:B/th:K   one GEMM of the step alone, with the exact cblas call Linear makes
+//                                  (blas2 = the sgemv/sger form Linear uses at B = 1; alt = the same product had
+//                                  W been stored transposed, to check Linear's layout is not the slow one for
+//                                  OpenBLAS: x W instead of x Wᵀ, dy Wᵀ instead of dy W, dWᵀ = xᵀ dy); side_by_side.py sums
 //                                  count × time per call into the GEMM-shape bound of each configuration
 //   lin/<shape>/n:N/B:B/th:K       the same product as Linear computes it in the step (its own kernels or OpenBLAS,
 //                                  ops/linear.cpp), alone: summed the same way, the bound of the engine's products
@@ -147,7 +149,10 @@ std::vector<Shape3> step_shapes(std::size_t n, std::size_t B) {
             {"bwd_dC=dLt.zn", Kind::TN, kClasses, n, B}};
 }
 
-void bm_gemm(benchmark::State& st, Shape3 s, bool blas2, int threads) {
+enum class Form { Gemm, Blas2, Alt };
+const char* form_name(Form f) { return f == Form::Gemm ? "gemm" : f == Form::Blas2 ? "blas2" : "alt"; }
+
+void bm_gemm(benchmark::State& st, Shape3 s, Form form, int threads) {
     openblas_set_num_threads(threads);
     std::mt19937 rng(5);
     std::uniform_real_distribution<float> U(-0.1f, 0.1f);
@@ -158,9 +163,15 @@ void bm_gemm(benchmark::State& st, Shape3 s, bool blas2, int threads) {
     // Leading dimensions of the row-major operands as stored by the engine.
     const std::size_t lda = s.kind == Kind::TN ? s.M : s.K, ldb = s.kind == Kind::NT ? s.K : s.N;
     for (auto _ : st) {
-        if (!blas2) {
+        if (form == Form::Gemm) {
             blas::gemm(s.kind == Kind::TN, s.kind == Kind::NT, s.M, s.N, s.K, F(1), a.data(), lda, b.data(), ldb,
                        F(s.kind == Kind::NT ? 0 : 1), c.data(), s.N);
+        } else if (form == Form::Alt) {  // W stored transposed: B's transposition flips; dW is written transposed
+            if (s.kind == Kind::TN)
+                blas::gemm(true, false, s.N, s.M, s.K, F(1), b.data(), s.N, a.data(), s.M, F(1), c.data(), s.M);
+            else
+                blas::gemm(false, s.kind == Kind::NN, s.M, s.N, s.K, F(1), a.data(), s.K, b.data(),
+                           s.kind == Kind::NN ? s.K : s.N, F(s.kind == Kind::NT ? 0 : 1), c.data(), s.N);
         } else if (s.kind == Kind::NT) {  // y[1,N] = x[1,K] Wᵀ, W [N,K]: sgemv on W
             blas::gemv(false, s.N, s.K, F(1), b.data(), s.K, a.data(), F(0), c.data());
         } else if (s.kind == Kind::NN) {  // dx[1,N] += dy[1,K] W, W [K,N]: sgemv on Wᵀ
@@ -237,11 +248,11 @@ int main(int argc, char** argv) {
         for (std::size_t n : widths)
             for (std::size_t B : batches)
                 for (const Shape3& s : step_shapes(n, B))
-                    for (bool blas2 : {false, true}) {
-                        if (blas2 && B != 1) continue;
-                        const std::string name = "gemm/" + std::string(s.name) + (blas2 ? "/blas2" : "/gemm") + "/n:" +
+                    for (Form f : {Form::Gemm, Form::Blas2, Form::Alt}) {
+                        if ((f == Form::Blas2) != (B == 1) && f != Form::Gemm) continue;  // blas2 at B = 1, alt above
+                        const std::string name = "gemm/" + std::string(s.name) + "/" + form_name(f) + "/n:" +
                                                  std::to_string(n) + "/B:" + std::to_string(B) + "/th:" + std::to_string(th);
-                        benchmark::RegisterBenchmark(name.c_str(), [=](benchmark::State& st) { bm_gemm(st, s, blas2, th); })
+                        benchmark::RegisterBenchmark(name.c_str(), [=](benchmark::State& st) { bm_gemm(st, s, f, th); })
                             ->UseRealTime()
                             ->MinTime(kShapeMinTime)
                             ->Unit(benchmark::kMicrosecond);
