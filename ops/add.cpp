@@ -39,19 +39,19 @@ void Add<T>::forward(const Ctx<T>& c) const {
     }
 }
 
+template <class T>
+void add_gradient(const T* __restrict dy, T* __restrict dx, std::size_t n, bool assign) {
+    if (assign)
+        std::copy(dy, dy + n, dx);
+    else
+        for (std::size_t e = 0; e < n; ++e) dx[e] += dy[e];
+}
+
 // dx_i += dy        for every input (dx_i = dy on a first write)
 template <class T>
 void Add<T>::backward(const Ctx<T>& c) const {
-    const std::size_t N = c.out.size();
-    const T* __restrict dy = c.dout.data;
-    for (std::size_t i = 0; i < c.n_in; ++i) {
-        if (!c.wants(i)) continue;
-        T* __restrict d = c.dx(i).data;
-        if (c.first(i))
-            std::copy(dy, dy + N, d);
-        else
-            for (std::size_t e = 0; e < N; ++e) d[e] += dy[e];
-    }
+    for (std::size_t i = 0; i < c.n_in; ++i)
+        if (c.wants(i)) add_gradient(c.dout.data, c.dx(i).data, c.out.size(), c.first(i));
 }
 
 template <class T>
@@ -62,6 +62,8 @@ Var<T> add(const std::vector<Var<T>>& xs, const std::string& name) {
 
 template class Add<float>;
 template class Add<double>;
+template void add_gradient(const float*, float*, std::size_t, bool);
+template void add_gradient(const double*, double*, std::size_t, bool);
 template Var<float> add(const std::vector<Var<float>>&, const std::string&);
 template Var<double> add(const std::vector<Var<double>>&, const std::string&);
 

@@ -18,6 +18,11 @@ public:
 
 template <class T>
 Var<T> add(const std::vector<Var<T>>& xs, const std::string& name = "add");
+
+// The backward of a summand, for any op whose output adds an input unchanged (Add, Explain's u and z):
+// dx = dy over n elements when assign (the gradient's first write, Ctx::first), else dx += dy.
+template <class T>
+void add_gradient(const T* dy, T* dx, std::size_t n, bool assign);
 template <class T>
 Var<T> operator+(Var<T> a, Var<T> b) { return add<T>({a, b}); }
 

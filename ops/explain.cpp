@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "ops/add.hpp"
 #include "ops/products.hpp"
 
 namespace rp {
@@ -36,27 +37,14 @@ void Explain<T>::forward(const Ctx<T>& c) const {
     product_xWt(z.rows, S.rows, S.cols, z.data, S.data, y, true);
 }
 
-namespace {
-template <class T>
-void add_into(const Tensor<T>& dy, Tensor<T>& d, bool assign) {
-    const std::size_t N = dy.size();
-    const T* __restrict s = dy.data;
-    T* __restrict t = d.data;
-    if (assign)
-        std::copy(s, s + N, t);
-    else
-        for (std::size_t e = 0; e < N; ++e) t[e] += s[e];
-}
-}  // namespace
-
 // du += dy        dz += dy S (+ dy)        dS += dyᵀ z        (a first write assigns instead)
 template <class T>
 void Explain<T>::backward(const Ctx<T>& c) const {
     const Tensor<T>&z = c.x(1), &S = c.x(2), &dy = c.dout;
     const std::size_t B = z.rows, m = S.rows, n = S.cols;
-    if (c.wants(0)) add_into(dy, c.dx(0), c.first(0));
+    if (c.wants(0)) add_gradient(dy.data, c.dx(0).data, dy.size(), c.first(0));
     if (c.wants(1)) {
-        if (identity_) add_into(dy, c.dx(1), c.first(1));
+        if (identity_) add_gradient(dy.data, c.dx(1).data, dy.size(), c.first(1));
         product_dyW(B, m, n, dy.data, S.data, c.dx(1).data, identity_ || !c.first(1));
     }
     if (c.wants(2)) product_dytx(B, m, n, dy.data, z.data, c.dx(2).data, !c.first(2));

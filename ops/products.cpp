@@ -84,12 +84,13 @@ void product_xWt(std::size_t B, std::size_t m, std::size_t n, const T* x, const 
 
 template <class T>
 void product_dyW(std::size_t B, std::size_t m, std::size_t n, const T* dy, const T* W, T* dx, bool accumulate) {
+    const T beta = accumulate ? T(1) : T(0);
     if (kernel_use(B, n).nn)
         own<T>().axpy(B, n, m, dy, m, 1, W, dx, !accumulate);
     else if (B == 1)
-        blas::gemv(true, m, n, T(1), W, n, dy, accumulate ? T(1) : T(0), dx);
+        blas::gemv(true, m, n, T(1), W, n, dy, beta, dx);
     else
-        blas::gemm(false, false, B, n, m, T(1), dy, m, W, n, accumulate ? T(1) : T(0), dx, n);
+        blas::gemm(false, false, B, n, m, T(1), dy, m, W, n, beta, dx, n);
 }
 
 template <class T>
