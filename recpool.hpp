@@ -55,6 +55,7 @@
 #include "ops/parameterized_l1_cost.hpp"
 #include "ops/power.hpp"
 #include "ops/products.hpp"
+#include "ops/recurrent_shrink.hpp"
 #include "ops/registry.hpp"
 #include "ops/relu.hpp"
 #include "ops/safe_log.hpp"

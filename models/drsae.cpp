@@ -14,11 +14,11 @@
 #include "graph/blas.hpp"
 #include "models/options.hpp"
 #include "models/pictures.hpp"
-#include "ops/explain.hpp"
 #include "ops/l1_cost.hpp"
 #include "ops/l2_cost.hpp"
 #include "ops/linear.hpp"
 #include "ops/normalize_l2.hpp"
+#include "ops/recurrent_shrink.hpp"
 #include "ops/relu.hpp"
 #include "ops/shrink.hpp"
 #include "ops/softmax_cross_entropy.hpp"
@@ -92,19 +92,13 @@ Drsae<T> build_drsae(ParamStore<T>& store, Graph<T>& g, const DrsaeConfig& cfg) 
     m.y = g.labels("y");
     const Var<T> E = g.param(m.E), b = g.param(m.b), D = g.param(m.D), C = g.param(m.C), c = g.param(m.c);
 
-    // The unit's nonlinearity: the paper's shrink by b, or the code's ReLU after a bias already inside u.
-    auto unit = [&](Var<T> pre) { return paper ? shrink(pre, b, false, "shrink") : relu(pre, "relu"); };
-
+    // z¹ = h(u), zᵗ⁺¹ = h(u + zᵗ + zᵗ Sᵀ), with h the paper's shrink by b, or the code's ReLU after a bias already
+    // inside u; the T iterations are one op (ops/recurrent_shrink.hpp), a plain shrink when T = 1.
     m.u = paper ? linear(m.x, E, "encode") : linear(m.x, E, b, "encode");
-    {
-        auto it = g.scope("iter1");
-        m.codes.push_back(unit(m.u));
-    }
-    for (std::size_t t = 2; t <= T_; ++t) {
-        auto it = g.scope("iter" + std::to_string(t));
-        m.codes.push_back(unit(explain(m.u, m.codes.back(), g.param(m.S), true, "explain")));
-    }
-    m.z = m.codes.back();
+    if (T_ == 1)
+        m.z = paper ? shrink(m.u, b, false, "shrink") : relu(m.u, "relu");
+    else
+        m.z = recurrent_shrink(m.u, g.param(m.S), paper ? b : Var<T>{}, T_, true, "encoder");
 
     // Classifier first, so forward_to(logits) for inference never runs the decoder.
     m.zhat = normalize_l2(m.z, cfg.norm_eps, "normalize");

@@ -77,8 +77,7 @@ struct Drsae {
     ParamHandle E, S, b, D, C, c;  // S is invalid when T = 1 (no recurrence)
     Var<T> x, y;                    // inputs: the batch [B, m] and its labels [B, 1]
     Var<T> u;                       // x Eᵀ (+ b for the original threshold)
-    std::vector<Var<T>> codes;      // z¹ … z^T
-    Var<T> z, xhat, zhat, logits;   // z = z^T
+    Var<T> z, xhat, zhat, logits;   // z = z^T (z¹ … z^{T−1} live inside the encoder op)
     Var<T> reconstruction, sparsity, classification;  // the three cost nodes (unweighted)
 };
 

@@ -7,7 +7,7 @@
 #include "data/png.hpp"
 #include "models/ista_init.hpp"
 #include "models/pictures.hpp"
-#include "ops/explain.hpp"
+#include "ops/recurrent_shrink.hpp"
 #include "ops/l1_cost.hpp"
 #include "ops/l2_cost.hpp"
 #include "ops/linear.hpp"
@@ -49,11 +49,8 @@ Lista<T>::Lista(ParamStore<T>& store, Graph<T>& g, const ListaConfig& c) : cfg(c
     auto scope = g.scope("lista");
     x = g.input("x", m);
     const Var<T> u = linear(x, g.param(E), "encode");
-    z = shrink(u, g.param(b), false, "z1");
-    for (std::size_t t = 2; t <= T_; ++t) {
-        auto it = g.scope("iter" + std::to_string(t));
-        z = shrink(explain(u, z, g.param(S), false, "explain"), g.param(b), false, "shrink");
-    }
+    // z¹ = h(u), zᵗ⁺¹ = h(u + zᵗ Sᵀ), h = max(0, · − b): one op for T ≥ 2 (ops/recurrent_shrink.hpp)
+    z = T_ == 1 ? shrink(u, g.param(b), false, "z1") : recurrent_shrink(u, g.param(S), g.param(b), T_, false, "encoder");
     xhat = linear(z, g.param(D), "decode");
     g.add_loss(l2_cost(x, xhat, 1.0, "reconstruction"), c.recon_weight, "reconstruction");
     g.add_loss(l1_cost(z, 1.0, "sparsity"), c.lambda_l1, "sparsity");

@@ -18,13 +18,13 @@
 #include "ops/cdiv_table.hpp"
 #include "ops/cmul_table.hpp"
 #include "ops/divisive_normalization.hpp"
-#include "ops/explain.hpp"
 #include "ops/l1_cost.hpp"
 #include "ops/l2_cost.hpp"
 #include "ops/linear.hpp"
 #include "ops/linear_transposed.hpp"
 #include "ops/mul_constant.hpp"
 #include "ops/parameterized_l1_cost.hpp"
+#include "ops/recurrent_shrink.hpp"
 #include "ops/relu.hpp"
 #include "ops/safe_sqrt.hpp"
 #include "ops/shrink.hpp"
@@ -209,18 +209,12 @@ RecpoolLayer<T> build_recpool_features(Graph<T>& g, ParamStore<T>& store, Var<T>
     std::optional<typename Graph<T>::ScopeGuard> sc;
     if (!scope.empty()) sc.emplace(g, scope);
     const Var<T> E = g.param(L.E), b = g.param(L.b);
-    auto unit = [&](Var<T> pre) { return paper ? shrink(pre, b, false, "shrink") : relu(pre, "relu"); };
-
+    // z¹ = h(u), zᵗ⁺¹ = h(u + zᵗ + zᵗ Sᵀ): DrSAE's encoder (models/drsae.hpp), one op for T ≥ 2.
     L.u = paper ? linear(x, E, "encode") : linear(x, E, b, "encode");
-    {
-        auto it = g.scope("iter1");
-        L.codes.push_back(unit(L.u));
-    }
-    for (std::size_t t = 2; t <= T_; ++t) {
-        auto it = g.scope("iter" + std::to_string(t));
-        L.codes.push_back(unit(explain(L.u, L.codes.back(), g.param(L.S), true, "explain")));
-    }
-    L.z = L.codes.back();
+    if (T_ == 1)
+        L.z = paper ? shrink(L.u, b, false, "shrink") : relu(L.u, "relu");
+    else
+        L.z = recurrent_shrink(L.u, g.param(L.S), paper ? b : Var<T>{}, T_, true, "encoder");
 
     Var<T> out = L.z;
     if (cfg.pooling()) {

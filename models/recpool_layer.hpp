@@ -129,8 +129,7 @@ struct RecpoolLayer {
 
     Var<T> x;                        // the layer input
     Var<T> u;                        // x Eᵀ (+ b)
-    std::vector<Var<T>> codes;       // z¹ … z^T
-    Var<T> z, xhat;                  // z = z^T, x̂ = z Dᵀ
+    Var<T> z, xhat;                  // z = z^T (z¹ … z^{T−1} live inside the encoder op), x̂ = z Dᵀ
     Var<T> s, mask;                  // pooling units and M = s Pᵀ (invalid without pooling)
     Var<T> shrink_residual, shrink_position;  // α z ⊘ (α + M), z ⊙ sqrt~(M) ⊘ (α + M) (or their standard forms)
     Var<T> orig_reconstruction, orig_position;  // D (z ⊙ M² ⊘ (α + M²)), (x D) ⊙ M ⊘ (α + M²)

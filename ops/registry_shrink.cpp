@@ -1,6 +1,7 @@
 #include "ops/cmul_table.hpp"
 #include "ops/fixed_shrink.hpp"
 #include "ops/nonneg_soft_threshold.hpp"
+#include "ops/recurrent_shrink.hpp"
 #include "ops/registry.hpp"
 #include "ops/relu.hpp"
 #include "ops/shrink.hpp"
@@ -31,6 +32,19 @@ void register_shrink(std::vector<OpEntry>& r) {
                      auto x = input_with(g, "x", 6, v);
                      project(shrink(x, b, false, "shrink_nonneg"));
                      probe_as(shrink(x, b, true, "shrink_two_sided"), "probe2", 12);
+                 }});
+    r.push_back({"RecurrentShrink", "z^T of z¹ = h(u), zᵗ⁺¹ = h(u + zᵗ + zᵗ Sᵀ), h = max(0, · − b) or max(0, ·); tied S [n,n]",
+                 [](Graph<double>& g) {
+                     // Three iterations with b (one unit has b = 0, and u's first row has an exact 0 and a value at
+                     // b), and the form without b on the same u; S small enough that the iterations stay O(1).
+                     auto v = uniform(g.max_batch() * 5, -1, 1, 33);
+                     const double row0[5] = {0.2, 0.0, 0.7, -0.4, 0.1};
+                     std::copy(row0, row0 + 5, v.begin());
+                     auto u = input_with(g, "u", 5, v);
+                     auto S = param_with(g, "S", 5, 5, uniform(25, -0.4, 0.4, 34));
+                     auto b = param_with(g, "b", 1, 5, {0.2, 0.0, 0.05, 0.1, 0.3});
+                     project(recurrent_shrink(u, S, b, 3, true, "encoder"));
+                     probe_as(recurrent_shrink(u, S, Var<double>{}, 3, true, "encoder_relu"), "probe2", 35);
                  }});
     r.push_back({"FixedShrink", "max(0, x − θ) or sign(x)·max(0, |x| − θ), constant θ; 0 gradient at ±θ", [](Graph<double>& g) {
                      auto v = uniform(g.max_batch() * 5, -1, 1, 32);

@@ -289,7 +289,7 @@ BOOST_AUTO_TEST_CASE(loss_terms_have_their_names_and_lambdas) {
     none.p = 0, none.lambda_sr = none.lambda_sp = none.lambda_pool = none.lambda_mask = 0;
     BOOST_TEST(names(none) == (std::vector<std::string>{"layer1.reconstruction", "layer1.sparsity"}), tt::per_element());
     // graph nodes read like the equations
-    for (const char* n : {"layer1.encode", "layer1.iter1.shrink", "layer1.iter3.explain", "layer1.pool", "layer1.mask",
+    for (const char* n : {"layer1.encode", "layer1.encoder", "layer1.pool", "layer1.mask",
                           "layer1.shrink_residual", "layer1.shrink_position", "layer1.orig_decode", "layer1.output"})
         BOOST_TEST(r.g.find(n) >= 0, n);
     // the output path is built before any loss, so forward_to(output) runs no decoder
