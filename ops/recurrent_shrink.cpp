@@ -61,29 +61,31 @@ void shrink_and_prefill(bool threshold, bool identity, std::size_t B, std::size_
     if (!threshold && !identity) shrink_and_prefill<FromU, false, false>(B, n, z, u, b, next);
 }
 
-// One pass per iteration of the backward: gᵗ = dzᵗ (+ gᵗ⁺¹, the identity's `carry`) where zᵗ is active, else 0,
-// with dzᵗ read from dy for t = T (FromDy) and otherwise from the slot gᵗ replaces (the product's output);
-// du (+)= gᵗ and Σ_rows gᵗ into gsum on the way. A unit is active where its code is non-zero (v − b > 0 exactly
-// when v > b: nothing here flushes to zero) or NaN, as in the forward. U: 0 no du, 1 add, 2 assign (first write).
+// One pass per iteration of the backward: gᵗ = dzᵗ where zᵗ is active, else 0, with dzᵗ read from dy for t = T
+// (FromDy) and otherwise from the slot gᵗ replaces (where the product wrote it); du (+)= gᵗ and Σ_rows gᵗ into gsum
+// on the way, and with the identity gᵗ also written into the slot below (`next`), onto which the next product adds
+// gᵗ S (so dzᵗ⁻¹ = gᵗ + gᵗ S costs no pass of its own; next == nullptr: none). A unit is active where its code is
+// non-zero (v − b > 0 exactly when v > b: nothing here flushes to zero) or NaN, as in the forward.
+// U: 0 no du, 1 add, 2 assign (a first write).
 template <bool FromDy, int U, class T>
-RP_LEVELS void mask_and_collect(std::size_t B, std::size_t n, T* __restrict g, const T* __restrict dy, const T* __restrict carry,
-                                const T* __restrict z, T* __restrict du, T* __restrict gsum) {
+RP_LEVELS void mask_and_collect(std::size_t B, std::size_t n, T* __restrict g, const T* __restrict dy, const T* __restrict z,
+                                T* __restrict du, T* __restrict gsum, T* __restrict next) {
     for (std::size_t r = 0; r < B; ++r, g += n, z += n)
         for (std::size_t j = 0; j < n; ++j) {
-            const T d = FromDy ? dy[r * n + j] : g[j];
-            const T v = keep_if(z[j] != T(0), carry ? d + carry[r * n + j] : d);
+            const T v = keep_if(z[j] != T(0), FromDy ? dy[r * n + j] : g[j]);
             g[j] = v;
             gsum[j] += v;
             if (U == 1) du[r * n + j] += v;
             if (U == 2) du[r * n + j] = v;
+            if (next) next[r * n + j] = v;
         }
 }
 
 template <bool FromDy, class T>
-void mask_and_collect(int U, std::size_t B, std::size_t n, T* g, const T* dy, const T* carry, const T* z, T* du, T* gsum) {
-    if (U == 0) mask_and_collect<FromDy, 0>(B, n, g, dy, carry, z, du, gsum);
-    if (U == 1) mask_and_collect<FromDy, 1>(B, n, g, dy, carry, z, du, gsum);
-    if (U == 2) mask_and_collect<FromDy, 2>(B, n, g, dy, carry, z, du, gsum);
+void mask_and_collect(int U, std::size_t B, std::size_t n, T* g, const T* dy, const T* z, T* du, T* gsum, T* next) {
+    if (U == 0) mask_and_collect<FromDy, 0>(B, n, g, dy, z, du, gsum, next);
+    if (U == 1) mask_and_collect<FromDy, 1>(B, n, g, dy, z, du, gsum, next);
+    if (U == 2) mask_and_collect<FromDy, 2>(B, n, g, dy, z, du, gsum, next);
 }
 
 }  // namespace
@@ -120,11 +122,11 @@ void RecurrentShrink<T>::backward(const Ctx<T>& c) const {
     auto grad = [&](std::size_t t) { return G + (t - 1) * slot; };
     std::fill(gsum, gsum + n, T(0));
     T* du = c.wants(0) ? c.dx(0).data : nullptr;
-    const T* none = nullptr;
-    mask_and_collect<true>(!du ? 0 : (c.first(0) ? 2 : 1), B, n, grad(T_), c.dout.data, none, code(T_), du, gsum);
+    auto below = [&](std::size_t t) { return identity_ && t > 1 ? grad(t - 1) : nullptr; };  // the identity's gᵗ
+    mask_and_collect<true>(!du ? 0 : (c.first(0) ? 2 : 1), B, n, grad(T_), c.dout.data, code(T_), du, gsum, below(T_));
     for (std::size_t t = T_ - 1; t >= 1; --t) {
-        product_dyW(B, n, n, grad(t + 1), S.data, grad(t), false);
-        mask_and_collect<false>(du ? 1 : 0, B, n, grad(t), none, identity_ ? grad(t + 1) : none, code(t), du, gsum);
+        product_dyW(B, n, n, grad(t + 1), S.data, grad(t), identity_);
+        mask_and_collect<false>(du ? 1 : 0, B, n, grad(t), static_cast<const T*>(nullptr), code(t), du, gsum, below(t));
     }
     if (c.wants(1)) product_dytx((T_ - 1) * B, n, n, grad(2), Z, c.dx(1).data, !c.first(1));
     if (c.n_in == 3 && c.wants(2)) {
