@@ -6,9 +6,9 @@
 #include <stdexcept>
 
 #include "models/ista_init.hpp"
-#include "ops/explain.hpp"
 #include "ops/l2_cost.hpp"
 #include "ops/linear.hpp"
+#include "ops/recurrent_shrink.hpp"
 #include "ops/relu.hpp"
 #include "ops/variance_hinge.hpp"
 
@@ -114,9 +114,7 @@ template <class T>
 Var<T> lista_encoder(Var<T> y, Var<T> U, Var<T> S, Var<T> b, std::size_t L) {
     auto scope = y.g->scope("E");
     const Var<T> u = linear(y, U, b, "u");
-    Var<T> z = relu(u, "z0");
-    for (std::size_t i = 1; i <= L; ++i) z = relu(explain(u, z, S, false, "Sz"), "z" + std::to_string(i));
-    return z;
+    return L == 0 ? relu(u, "z0") : recurrent_shrink(u, S, Var<T>{}, L + 1, false, "z");  // the L + 1 ReLUs in one op
 }
 
 template <class T>
