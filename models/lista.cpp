@@ -7,10 +7,10 @@
 #include "data/png.hpp"
 #include "models/ista_init.hpp"
 #include "models/pictures.hpp"
-#include "ops/recurrent_shrink.hpp"
 #include "ops/l1_cost.hpp"
 #include "ops/l2_cost.hpp"
 #include "ops/linear.hpp"
+#include "ops/recurrent_shrink.hpp"
 #include "ops/shrink.hpp"
 
 namespace rp {

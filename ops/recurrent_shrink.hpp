@@ -1,7 +1,7 @@
-// RecurrentShrink: the whole unrolled encoder of DrSAE and the recpool layer in one op, T shrinks with a tied S,
+// RecurrentShrink: the whole unrolled encoder of DrSAE, the recpool layer and LISTA in one op, T shrinks with a tied S,
 //     z¹ = h(u),   zᵗ⁺¹ = h(u + zᵗ + zᵗ Sᵀ)  (t = 1 … T−1),   y = z^T
 //     h(v) = max(0, v − b) with a threshold b [1,n] (the paper's form), or max(0, v) without b (the bias is in u)
-// u [B,n], S [n,n]; without_identity drops the zᵗ term (LISTA's form, u + zᵗ Sᵀ).
+// u [B,n], S [n,n]; with_identity = false drops the zᵗ term (LISTA's form, u + zᵗ Sᵀ).
 // It is the same function as the chain shrink(explain(u, z, S)) … that ops/explain.hpp and ops/shrink.hpp build,
 // with the same conventions (strictly above the threshold is active; a NaN stays active). Why one op: S's
 // gradient over the T−1 uses, Σₜ gᵗ⁺¹ᵀ zᵗ, becomes one product over the (T−1)·B stacked rows instead of T−1
