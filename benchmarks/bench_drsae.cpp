@@ -5,8 +5,10 @@
 //
 // Configurations: n ∈ {200, 400}, T ∈ {2, 11}, B ∈ {1, 10, 100, 1000}, OpenBLAS threads th ∈ {1, 2}
 // (openblas_set_num_threads before each run). Names:
-//   drsae/train/n:N/T:T/B:B/th:K   one training step: forward, backward, Sgd::step (lr scales, the constraints of
-//                                  build_drsae: b ≥ 0 and ‖C rows‖ ≤ 5 every update, E rows and D columns every 5th)
+//   drsae/train/n:N/T:T/B:B/th:K   one training step as the trainer takes it: forward, then Sgd::descend (backward
+//                                  with the steps of E, S, D, C written by their gradient products, the step of b,
+//                                  the lr scales, the constraints of build_drsae: b ≥ 0 and ‖C rows‖ ≤ 5 every
+//                                  update, E rows and D columns every 5th)
 //   drsae/infer/...                forward of the whole graph, the three losses included (what the PyTorch scripts
 //                                  time as inference)
 //   drsae/forward|backward|update/...   the three parts of a step alone, for the breakdown
@@ -84,10 +86,9 @@ struct Model {
         o.lr = 1e-4 / double(B);
         return o;
     }
-    void train_step() {
+    void train_step() {  // as the trainer's: the descent steps of E, S, D, C written by their gradient products
         g.forward();
-        g.backward();
-        sgd.step();
+        sgd.descend(g);
     }
 };
 

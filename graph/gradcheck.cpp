@@ -216,6 +216,31 @@ void check_contracts(G& g, std::vector<Target>& ts, GradCheckReport& rep) {
     const auto b = snapshot(ts);
     const bool same = a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
     contract(rep, "backward is deterministic", same, "two backward runs on the same values gave different bits");
+
+    // A descent pass (Graph::backward_descend) must take exactly θ −= r·g wherever an op writes the step itself
+    // (Op::scales_grad): r = 0.5 scales exactly, so only an op that reads θ after writing it, or ignores the
+    // scale, lands elsewhere. The parameters are put back afterwards.
+    ParamStore<double>& st = g.store();
+    const std::vector<double> theta = st.values(), grad = st.grads();
+    std::vector<double> rates(st.count(), 0.5);
+    std::vector<char> done(st.count(), 0);
+    g.backward_descend(rates, done);
+    bad.clear();
+    for (std::size_t p = 0; p < st.count() && bad.empty(); ++p) {
+        if (!done[p]) continue;
+        const ParamInfo& info = st.info(int(p));
+        for (std::size_t e = info.offset; e < info.offset + info.size(); ++e) {
+            const double want = theta[e] - 0.5 * grad[e];
+            if (!(std::abs(st.values()[e] - want) <= 1e-12 * (1 + std::abs(want)))) {
+                bad = "the step of parameter '" + info.name + "' written in the backward pass is " + std::to_string(st.values()[e]) +
+                      " at element " + std::to_string(e - info.offset) + ", not θ − 0.5 g = " + std::to_string(want);
+                break;
+            }
+        }
+    }
+    st.values() = theta;
+    st.grads() = grad;
+    contract(rep, "descent step written by the backward pass", bad.empty(), bad);
 }
 
 }  // namespace

@@ -146,6 +146,7 @@ Var<T> Graph<T>::add(std::unique_ptr<Op<T>> op, const std::vector<Var<T>>& input
     n.in_views.resize(inputs.size());
     n.din_views.resize(inputs.size());
     n.fresh.assign(inputs.size(), 0);
+    n.scales.assign(inputs.size(), T(1));
     n.op = std::move(op);
     nodes_.push_back(std::move(n));
     dirty_ = true;
@@ -259,6 +260,9 @@ void Graph<T>::prepare() {
             for (int j : nodes_[i].inputs) to[j] = 1;
     needs_grad_.assign(n, 0);
     latent_grad_.assign(n, 0);
+    uses_.assign(n, 0);
+    for (const Node<T>& nd : nodes_)
+        for (int in : nd.inputs) ++uses_[in];
     for (int i = 0; i < n; ++i) {
         needs_grad_[i] = from[i] && to[i];
         latent_grad_[i] = lfrom[i] && to[i];
@@ -294,7 +298,8 @@ void Graph<T>::run_forward(int id) {
 template <class T>
 void Graph<T>::call_backward(int id) {
     Node<T>& n = nodes_[id];
-    Ctx<T> c{n.in_views.data(), n.din_views.data(), n.inputs.size(), view(id, false), view(id, true), n.scratch.data(), batch_, n.fresh.data()};
+    Ctx<T> c{n.in_views.data(), n.din_views.data(), n.inputs.size(), view(id, false), view(id, true), n.scratch.data(), batch_, n.fresh.data(),
+             n.scales.data()};
     n.op->backward(c);
 }
 
@@ -367,8 +372,9 @@ void Graph<T>::zero_grads(bool zero_params, bool latent) {
 
 template <class T>
 void Graph<T>::backward_seeded(int only_term, bool zero_params, double seed_scale, const std::vector<double>* weights,
-                               bool latent) {
+                               bool latent, const Descent* descent) {
     prepare();
+    if (descent) std::fill(descent->done.begin(), descent->done.end(), char(0));
     const std::vector<char>& need = latent ? latent_grad_ : needs_grad_;
     written_.resize(nodes_.size());  // no allocation after the first pass
     zero_grads(zero_params, latent);
@@ -389,12 +395,23 @@ void Graph<T>::backward_seeded(int only_term, bool zero_params, double seed_scal
             n.fresh[k] = 0;
             if (!n.din_views[k].data || written_[j]) continue;
             written_[j] = 1;
+            if (descent && nodes_[j].kind == NodeKind::Param && uses_[j] == 1 && n.op->scales_grad(k)) {
+                const int p = nodes_[j].param.index;
+                const double r = descent->rates[std::size_t(p)];
+                if (std::isfinite(r)) {  // this op's gradient product writes the step onto θ_p itself
+                    n.din_views[k] = view(j, false);
+                    n.scales[k] = T(-r);
+                    descent->done[std::size_t(p)] = 1;
+                    continue;
+                }
+            }
             if (assigns && std::count(n.inputs.begin(), n.inputs.end(), j) == 1)
                 n.fresh[k] = 1;
             else
                 std::fill(n.din_views[k].begin(), n.din_views[k].end(), T(0));
         }
         call_backward(i);
+        if (descent) std::fill(n.scales.begin(), n.scales.end(), T(1));
         if (anomaly_) check_finite_backward(i);
     }
     // Gradients no op wrote are zero; make them read so.
@@ -408,6 +425,15 @@ void Graph<T>::backward_seeded(int only_term, bool zero_params, double seed_scal
 template <class T>
 void Graph<T>::backward(bool zero_params, double seed_scale) {
     backward_seeded(-1, zero_params, seed_scale);
+}
+
+template <class T>
+void Graph<T>::backward_descend(const std::vector<double>& rates, std::vector<char>& done) {
+    if (rates.size() != store_.count() || done.size() != store_.count())
+        throw GraphError("backward_descend: " + std::to_string(rates.size()) + " rates and " + std::to_string(done.size()) +
+                         " flags for " + std::to_string(store_.count()) + " parameters");
+    const Descent d{rates, done};
+    backward_seeded(-1, true, 1.0, nullptr, false, &d);
 }
 
 template <class T>

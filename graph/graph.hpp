@@ -49,6 +49,7 @@ struct Node {
     std::vector<T> scratch;          // op workspace
     std::vector<Tensor<T>> in_views, din_views;  // reused every run, so a step allocates nothing
     std::vector<char> fresh;                     // per input: first write of its gradient in this pass
+    std::vector<T> scales;                       // per input: factor of its gradient (Ctx::scale), 1 but in descent
     bool input_grad = false;         // Input nodes: compute d(energy)/d(input) too
     bool latent = false;             // Input nodes: a latent variable (set_latent)
     std::string op_name() const { return op ? op->name() : kind_name(kind); }
@@ -105,6 +106,11 @@ public:
     // Same, seeding loss term k with weights[k] instead of its weight (one pass for several objectives that share
     // a forward, e.g. a decoder and an encoder loss over disjoint parameters). weights.size() == losses().size().
     void backward_weighted(const std::vector<double>& weights, bool zero_params = true);
+    // backward(), except that parameter p with a finite rates[p] ≥ 0 takes its descent step θ_p −= rates[p]·∂E/∂θ_p
+    // inside the pass when one op alone uses it and can scale that gradient (Op::scales_grad): the op's weight
+    // product then writes onto θ_p, and θ_p's gradient in the store is not written (it holds stale values).
+    // done[p] = 1 for those, 0 for the rest, whose gradients are as after backward(). Optimizer::descend calls it.
+    void backward_descend(const std::vector<double>& rates, std::vector<char>& done);
     double energy() const;  // Σ weight · loss, after forward
     double loss_value(std::size_t term) const;
 
@@ -171,8 +177,12 @@ private:
     void check_finite_backward(int id);
     std::string unique_name(const std::string& base);
     void zero_grads(bool zero_params, bool latent);
+    struct Descent {
+        const std::vector<double>& rates;
+        std::vector<char>& done;
+    };
     void backward_seeded(int only_term, bool zero_params, double seed_scale, const std::vector<double>* weights = nullptr,
-                         bool latent = false);
+                         bool latent = false, const Descent* descent = nullptr);
     void call_backward(int id);
 
     ParamStore<T>& store_;
@@ -183,6 +193,7 @@ private:
     bool anomaly_ = false;
     bool dirty_ = true;
     std::vector<char> needs_grad_;
+    std::vector<int> uses_;  // per node: how many op inputs name it
     std::vector<char> latent_dep_, latent_grad_;  // depends on a latent input; and also leads to a loss
     std::vector<char> written_;  // during backward: this node's gradient holds this pass's values
     std::vector<char> reached_;  // per parameter of the store: this graph's backward writes its gradient

@@ -7,6 +7,9 @@
 //    the one exception: an op whose assigns_first() is true may ASSIGN din[i] when c.first(i), because then no
 //    one has written that gradient yet in this pass and its buffer holds stale values (the graph zeroes the
 //    buffer itself for every other op, so a plain accumulating op never sees one);
+//  * an op whose scales_grad(i) is true adds c.scale(i) · (∂f/∂x_i)ᵀ dout into din[i] instead, and must have
+//    read x(i) for the last time before it writes din[i]: for a descent step written with the gradient
+//    (Graph::backward_descend) din[i] IS x(i)'s buffer, a parameter's value, and c.scale(i) = −rate;
 //  * backward reads only the inputs, the output and dout, never anything from a previous call;
 //  * a cost (a scalar output) is summed over the batch and scaled by dout[0], so loss weights and a zero
 //    upstream gradient work like for any other op.
@@ -28,11 +31,13 @@ struct Ctx {
     T* scratch = nullptr;  // op-private workspace of scratch_size() elements, kept between forward and backward
     std::size_t batch = 0;
     const char* fresh = nullptr;  // fresh[i]: din[i] is this pass's first write (see assigns_first)
+    const T* scales = nullptr;    // scales[i]: the factor of din[i] (see scales_grad); nullptr: all 1
 
     const Tensor<T>& x(std::size_t i) const { return in[i]; }  // input i's value
     Tensor<T>& dx(std::size_t i) const { return din[i]; }       // input i's gradient, to add into
     bool wants(std::size_t i) const { return din[i].data != nullptr; }  // backward must compute dx(i)
     bool first(std::size_t i) const { return fresh && fresh[i]; }       // dx(i) may be assigned (see assigns_first)
+    T scale(std::size_t i) const { return scales ? scales[i] : T(1); }   // the factor of dx(i) (see scales_grad)
 };
 
 template <class T>
@@ -55,6 +60,10 @@ public:
     // True when backward honours Ctx::first (assigns instead of adding there). Saves the graph zeroing every
     // intermediate gradient before each pass: one memset of [B, n] per node, 5% of a DrSAE step at B = 1000.
     virtual bool assigns_first() const { return false; }
+    // True when backward honours Ctx::scale(input) (see the contract above). A weight's gradient made by one
+    // product can then be the update itself: θ += (−rate) · dyᵀ x onto θ, β = 1, with no gradient stored and no
+    // optimizer pass over it.
+    virtual bool scales_grad(std::size_t /*input*/) const { return false; }
     // Kink awareness for the gradient checker: a hash of which side of each non-differentiable point every
     // element is on (active set of a shrink, signs for abs, ...). The checker compares it before and after a
     // perturbation; a change means the finite difference straddled a kink. Smooth ops return 0.

@@ -190,8 +190,7 @@ ProbeResult linear_probe(const data::Dataset& train, const std::vector<std::size
             g.set_input(y, yb.data(), b);
             g.set_loss_weight("xent", 1.0 / double(b));  // PyTorch's CrossEntropyLoss: the mean over the batch
             g.forward();
-            g.backward();
-            opt.step();
+            opt.descend(g);
         }
     }
     auto errors = [&](const data::Dataset& ds, double& top1, double* top3) {

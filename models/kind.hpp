@@ -7,7 +7,7 @@
 // A built Model says what the trainer reads (ModelIO: inputs, logits, code, loss terms), initialises its parameters,
 // and may override the rest:
 //   forward / update   one training step on the minibatch set on io.x, io.y: by default g.forward(), then
-//                      g.backward() and the optimizer's step. A kind with an inner inference loop per batch runs it
+//                      the optimizer's descend(g) (backward and step, optim/optimizer.hpp). A kind with an inner inference loop per batch runs it
 //                      in forward, one with its own parameter update in update.
 //   evaluate           metrics over a dataset; the first one selects the kept parameters (lower is better). By
 //                      default the classification error, or the energy per example for a model without classifier.
@@ -70,10 +70,7 @@ public:
     virtual void init(ParamStore<T>& store, const data::Dataset* train, std::uint64_t seed) = 0;
     virtual void gradcheck_point(ParamStore<T>& store, std::uint64_t seed) {}
     virtual void forward(Graph<T>& g) { g.forward(); }
-    virtual void update(Graph<T>& g, Optimizer<T>& opt) {
-        g.backward();
-        opt.step();
-    }
+    virtual void update(Graph<T>& g, Optimizer<T>& opt) { opt.descend(g); }
     virtual Metrics evaluate(Graph<T>& g, const data::Dataset& ds);
     virtual std::unique_ptr<Optimizer<T>> own_optimizer(ParamStore<T>& store) { return nullptr; }
     // The n rows of x (n ≤ g.max_batch()) into io.code and io.xhat, parameters frozen. By default a forward pass

@@ -30,13 +30,14 @@ void Linear<T>::forward(const Ctx<T>& c) const {
     product_xWt(B, m, n, x.data, W.data, c.out.data, c.n_in == 3);
 }
 
-// dx += dy W        dW += dyᵀ x        dbias += Σ_batch dy        (a first write assigns instead)
+// dx += dy W        dW += s dyᵀ x        dbias += Σ_batch dy        (a first write assigns instead)
+// W is read for the last time before dW is written: in a descent pass dW is W itself and s = −rate.
 template <class T>
 void Linear<T>::backward(const Ctx<T>& c) const {
     const Tensor<T>&x = c.x(0), &W = c.x(1), &dy = c.dout;
     const std::size_t B = x.rows, n = W.cols, m = W.rows;
     if (c.wants(0)) product_dyW(B, m, n, dy.data, W.data, c.dx(0).data, !c.first(0));
-    if (c.wants(1)) product_dytx(B, m, n, dy.data, x.data, c.dx(1).data, !c.first(1));
+    if (c.wants(1)) product_dytx(B, m, n, dy.data, x.data, c.dx(1).data, !c.first(1), c.scale(1));
     if (c.n_in == 3 && c.wants(2)) {
         T* db = c.dx(2).data;
         if (c.first(2)) std::fill(db, db + m, T(0));

@@ -13,6 +13,7 @@ public:
     void forward(const Ctx<T>& c) const override;
     void backward(const Ctx<T>& c) const override;
     bool assigns_first() const override { return true; }
+    bool scales_grad(std::size_t input) const override { return input == 1; }  // W
 };
 
 template <class T>

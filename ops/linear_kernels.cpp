@@ -135,8 +135,8 @@ void product_nt(std::size_t B, std::size_t M, std::size_t K, const T* x, const T
 // C[r, j..] += Σ_k A(r, k) Bm[k, j..] for R rows of C and NV registers V of columns: the R × NV block of C stays in
 // registers while the rows of Bm stream past, each element of A broadcast once.
 template <class V, class T, int R, int NV>
-void axpy_block(std::size_t K, const T* A, std::size_t ars, std::size_t aks, const T* Bm, std::size_t ldb, T* C, std::size_t ldc,
-                bool assign) {
+void axpy_block(std::size_t K, T alpha, const T* A, std::size_t ars, std::size_t aks, const T* Bm, std::size_t ldb, T* C,
+                std::size_t ldc, bool assign) {
     constexpr std::size_t L = sizeof(V) / sizeof(T);
     V acc[R][NV];
     for (int r = 0; r < R; ++r)
@@ -145,7 +145,7 @@ void axpy_block(std::size_t K, const T* A, std::size_t ars, std::size_t aks, con
         V w[NV];
         for (int v = 0; v < NV; ++v) w[v] = load<V>(Bm + k * ldb + v * L);
         for (int r = 0; r < R; ++r) {
-            const T a = A[r * ars + k * aks];
+            const T a = alpha * A[r * ars + k * aks];
             for (int v = 0; v < NV; ++v) acc[r][v] += a * w[v];
         }
     }
@@ -153,27 +153,27 @@ void axpy_block(std::size_t K, const T* A, std::size_t ars, std::size_t aks, con
         for (int v = 0; v < NV; ++v) store(C + r * ldc + v * L, acc[r][v]);
 }
 template <class T, int R>
-void axpy_rows(std::size_t N, std::size_t K, const T* A, std::size_t ars, std::size_t aks, const T* Bm, T* C, bool assign) {
+void axpy_rows(std::size_t N, std::size_t K, T alpha, const T* A, std::size_t ars, std::size_t aks, const T* Bm, T* C, bool assign) {
     constexpr std::size_t L = kBytes / sizeof(T);
     std::size_t j = 0;
-    for (; j + 2 * L <= N; j += 2 * L) axpy_block<Vec<T>, T, R, 2>(K, A, ars, aks, Bm + j, N, C + j, N, assign);
-    for (; j + L <= N; j += L) axpy_block<Vec<T>, T, R, 1>(K, A, ars, aks, Bm + j, N, C + j, N, assign);
-    for (; j + L / 2 <= N; j += L / 2) axpy_block<Half<T>, T, R, 1>(K, A, ars, aks, Bm + j, N, C + j, N, assign);
+    for (; j + 2 * L <= N; j += 2 * L) axpy_block<Vec<T>, T, R, 2>(K, alpha, A, ars, aks, Bm + j, N, C + j, N, assign);
+    for (; j + L <= N; j += L) axpy_block<Vec<T>, T, R, 1>(K, alpha, A, ars, aks, Bm + j, N, C + j, N, assign);
+    for (; j + L / 2 <= N; j += L / 2) axpy_block<Half<T>, T, R, 1>(K, alpha, A, ars, aks, Bm + j, N, C + j, N, assign);
     for (; j < N; ++j)
         for (int r = 0; r < R; ++r) {
             T s = 0;
-            for (std::size_t k = 0; k < K; ++k) s += A[r * ars + k * aks] * Bm[k * N + j];
+            for (std::size_t k = 0; k < K; ++k) s += alpha * A[r * ars + k * aks] * Bm[k * N + j];
             C[r * N + j] = assign ? s : C[r * N + j] + s;
         }
 }
-// C[M, N] (+)= A Bm in blocks of R rows × 2 registers.
+// C[M, N] (+)= α A Bm in blocks of R rows × 2 registers.
 template <class T, int R = kAxpyRows>
-void product_axpy(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t ars, std::size_t aks, const T* Bm, T* C,
-                  bool assign) {
+void product_axpy(std::size_t M, std::size_t N, std::size_t K, T alpha, const T* A, std::size_t ars, std::size_t aks, const T* Bm,
+                  T* C, bool assign) {
     std::size_t r = 0;
-    for (; r + R <= M; r += R) axpy_rows<T, R>(N, K, A + r * ars, ars, aks, Bm, C + r * N, assign);
+    for (; r + R <= M; r += R) axpy_rows<T, R>(N, K, alpha, A + r * ars, ars, aks, Bm, C + r * N, assign);
     if constexpr (R > 1)
-        if (r < M) product_axpy<T, R - 1>(M - r, N, K, A + r * ars, ars, aks, Bm, C + r * N, assign);
+        if (r < M) product_axpy<T, R - 1>(M - r, N, K, alpha, A + r * ars, ars, aks, Bm, C + r * N, assign);
 }
 
 }  // namespace

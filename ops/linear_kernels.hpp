@@ -12,10 +12,10 @@ template <class T>
 struct ProductKernels {
     // y[B, M] (+)= x[B, K] Wᵀ, W [M, K]; assign: y = x Wᵀ, else y += x Wᵀ.
     void (*nt)(std::size_t B, std::size_t M, std::size_t K, const T* x, const T* W, T* y, bool assign);
-    // C[M, N] (+)= A Bm, A(r, k) = A[r·ars + k·aks] (so dy W and dyᵀ x are the same kernel), Bm [K, N];
-    // assign: C = A Bm (a first write), else C += A Bm.
-    void (*axpy)(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t ars, std::size_t aks, const T* Bm, T* C,
-                 bool assign);
+    // C[M, N] (+)= α A Bm, A(r, k) = A[r·ars + k·aks] (so dy W and dyᵀ x are the same kernel), Bm [K, N];
+    // assign: C = α A Bm (a first write), else C += α A Bm (α: a descent step written with the gradient).
+    void (*axpy)(std::size_t M, std::size_t N, std::size_t K, T alpha, const T* A, std::size_t ars, std::size_t aks, const T* Bm,
+                 T* C, bool assign);
 };
 
 struct LinearKernels {

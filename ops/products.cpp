@@ -86,7 +86,7 @@ template <class T>
 void product_dyW(std::size_t B, std::size_t m, std::size_t n, const T* dy, const T* W, T* dx, bool accumulate) {
     const T beta = accumulate ? T(1) : T(0);
     if (kernel_use(B, n).nn)
-        own<T>().axpy(B, n, m, dy, m, 1, W, dx, !accumulate);
+        own<T>().axpy(B, n, m, T(1), dy, m, 1, W, dx, !accumulate);
     else if (B == 1)
         blas::gemv(true, m, n, T(1), W, n, dy, beta, dx);
     else
@@ -94,30 +94,30 @@ void product_dyW(std::size_t B, std::size_t m, std::size_t n, const T* dy, const
 }
 
 template <class T>
-void product_dytx(std::size_t B, std::size_t m, std::size_t n, const T* dy, const T* x, T* dW, bool accumulate) {
+void product_dytx(std::size_t B, std::size_t m, std::size_t n, const T* dy, const T* x, T* dW, bool accumulate, T alpha) {
     const bool use_own = kernel_use(B, n).tn;
-    if (B == 1 && (use_own || !accumulate))  // dW (+)= dy xᵀ: one pass over dW, no thread woken
+    if (B == 1 && (use_own || !accumulate))  // dW (+)= α dy xᵀ: one pass over dW, no thread woken
         for (std::size_t i = 0; i < m; ++i) {
             T* __restrict row = dW + i * n;
-            const T a = dy[i];
+            const T a = alpha * dy[i];
             if (!accumulate)
                 for (std::size_t j = 0; j < n; ++j) row[j] = a * x[j];
             else
                 for (std::size_t j = 0; j < n; ++j) row[j] += a * x[j];
         }
     else if (B == 1)
-        blas::ger(m, n, T(1), dy, x, dW, n);
+        blas::ger(m, n, alpha, dy, x, dW, n);
     else if (use_own)
-        own<T>().axpy(m, n, B, dy, 1, m, x, dW, !accumulate);
+        own<T>().axpy(m, n, B, alpha, dy, 1, m, x, dW, !accumulate);
     else
-        blas::gemm(true, false, m, n, B, T(1), dy, m, x, n, accumulate ? T(1) : T(0), dW, n);
+        blas::gemm(true, false, m, n, B, alpha, dy, m, x, n, accumulate ? T(1) : T(0), dW, n);
 }
 
 template void product_xWt(std::size_t, std::size_t, std::size_t, const float*, const float*, float*, bool);
 template void product_xWt(std::size_t, std::size_t, std::size_t, const double*, const double*, double*, bool);
 template void product_dyW(std::size_t, std::size_t, std::size_t, const float*, const float*, float*, bool);
 template void product_dyW(std::size_t, std::size_t, std::size_t, const double*, const double*, double*, bool);
-template void product_dytx(std::size_t, std::size_t, std::size_t, const float*, const float*, float*, bool);
-template void product_dytx(std::size_t, std::size_t, std::size_t, const double*, const double*, double*, bool);
+template void product_dytx(std::size_t, std::size_t, std::size_t, const float*, const float*, float*, bool, float);
+template void product_dytx(std::size_t, std::size_t, std::size_t, const double*, const double*, double*, bool, double);
 
 }  // namespace rp

@@ -110,7 +110,8 @@ void RecurrentShrink<T>::forward(const Ctx<T>& c) const {
 }
 
 // gᵗ = dzᵗ ⊙ [zᵗ active],  dz^T = dy,  dzᵗ = gᵗ⁺¹ S (+ gᵗ⁺¹)        du += Σₜ gᵗ        db −= Σₜ Σ_rows gᵗ
-// dS += Σₜ gᵗ⁺¹ᵀ zᵗ, one product over the stacked slots                  (a first write assigns instead)
+// dS += s Σₜ gᵗ⁺¹ᵀ zᵗ, one product over the stacked slots, after the last read of S (a descent pass: dS is S,
+// s = −rate)                                                             (a first write assigns instead)
 template <class T>
 void RecurrentShrink<T>::backward(const Ctx<T>& c) const {
     const Tensor<T>&u = c.x(0), &S = c.x(1);
@@ -128,7 +129,7 @@ void RecurrentShrink<T>::backward(const Ctx<T>& c) const {
         product_dyW(B, n, n, grad(t + 1), S.data, grad(t), identity_);
         mask_and_collect<false>(du ? 1 : 0, B, n, grad(t), static_cast<const T*>(nullptr), code(t), du, gsum, below(t));
     }
-    if (c.wants(1)) product_dytx((T_ - 1) * B, n, n, grad(2), Z, c.dx(1).data, !c.first(1));
+    if (c.wants(1)) product_dytx((T_ - 1) * B, n, n, grad(2), Z, c.dx(1).data, !c.first(1), c.scale(1));
     if (c.n_in == 3 && c.wants(2)) {
         T* db = c.dx(2).data;
         if (c.first(2))

@@ -23,6 +23,7 @@ public:
     void forward(const Ctx<T>& c) const override;
     void backward(const Ctx<T>& c) const override;
     bool assigns_first() const override { return true; }
+    bool scales_grad(std::size_t input) const override { return input == 1; }  // S
     std::size_t scratch_size(const std::vector<Shape>& in, std::size_t max_batch) const override;
     std::uint64_t kink_pattern(const Ctx<T>& c) const override;
 

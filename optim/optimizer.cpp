@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 
 namespace rp {
@@ -31,6 +32,26 @@ void Optimizer<T>::load_state(const OptimState& s) {
     }
     step_ = s.step;
     averaged_ = s.averaged;
+}
+
+template <class T>
+void Optimizer<T>::descend(Graph<T>& g) {
+    rates_.resize(store_.count());  // no allocation after the first step
+    done_.resize(store_.count());
+    if (!direct_rates(rates_)) {
+        g.backward();
+        step();
+        return;
+    }
+    g.backward_descend(rates_, done_);
+    step_rest(done_);
+}
+
+template <class T>
+void Optimizer<T>::step_rest(const std::vector<char>& done) {
+    if (std::find(done.begin(), done.end(), char(1)) != done.end())
+        throw std::logic_error("step_rest: this optimizer takes no step inside the backward pass");
+    step();
 }
 
 // θ ← θ + rate · lr_scale · g for a Lagrange multiplier; false (and nothing done) for any other parameter.
@@ -69,10 +90,26 @@ void sgd_update(std::size_t N, T* __restrict w, const T* __restrict g, T* __rest
 }
 }  // namespace
 
+// Without momentum, θ ← θ − lr_t s_p g is the whole update of an ordinary parameter without weight decay.
+template <class T>
+bool Sgd<T>::direct_rates(std::vector<double>& r) const {
+    if (opt_.momentum > 0) return false;
+    const ParamStore<T>& st = this->store_;
+    const double lr = rate_at(this->step_);
+    bool any = false;
+    for (std::size_t k = 0; k < st.count(); ++k) {
+        const ParamInfo& p = st.info(int(k));
+        const bool plain = !p.ascent && opt_.weight_decay + p.weight_decay == 0;
+        r[k] = plain ? lr * p.lr_scale : std::numeric_limits<double>::quiet_NaN();
+        any = any || plain;
+    }
+    return any;
+}
+
 // Per parameter p with scale s_p:   g ← s_p g;   v ← g (first update) | μ v + (1 − μ) g;
 // θ ← θ − lr_t wd θ − lr_t v;   for a Lagrange multiplier instead θ ← θ + ascent_lr s_p g.
 template <class T>
-void Sgd<T>::step() {
+void Sgd<T>::update(const std::vector<char>* done) {
     ParamStore<T>& st = this->store_;
     const long t = this->step_;
     const double lr = rate_at(t);
@@ -86,7 +123,7 @@ void Sgd<T>::step() {
     const T mu = first ? T(0) : T(opt_.momentum), keep = first || !opt_.dampened ? T(1) : T(1 - opt_.momentum);
     for (std::size_t k = 0; k < st.count(); ++k) {
         const ParamInfo& p = st.info(int(k));
-        if (this->ascend(p, opt_.ascent_lr)) continue;
+        if ((done && (*done)[k]) || this->ascend(p, opt_.ascent_lr)) continue;
         T* w = st.values().data() + p.offset;
         const T* g = st.grads().data() + p.offset;
         const T s = T(p.lr_scale);
@@ -171,6 +208,18 @@ template <class T>
 void Averaged<T>::step() {
     const long t = inner_->steps();
     inner_->step();
+    average(t);
+}
+
+template <class T>
+void Averaged<T>::step_rest(const std::vector<char>& done) {
+    const long t = inner_->steps();
+    inner_->step_rest(done);
+    average(t);
+}
+
+template <class T>
+void Averaged<T>::average(long t) {
     if (t < from_) return;
     // ā ← ā + (θ − ā)/n, starting from ā = θ: the exact running mean in one pass.
     const std::vector<T>& w = this->store_.values();

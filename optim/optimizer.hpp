@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "graph/graph.hpp"
 #include "graph/params.hpp"
 #include "optim/schedule.hpp"
 
@@ -42,6 +43,15 @@ public:
     virtual ~Optimizer() = default;
     // One update from the gradients in the store, then the constraints.
     virtual void step() = 0;
+    // One update from g's energy: g.backward(), then step(). Where this update of a parameter is plain descent
+    // θ −= r g, the backward pass writes it into θ while it makes g (Graph::backward_descend) and step() does the
+    // rest: no gradient stored and read back for E, S, D, C of a DrSAE step under SGD without momentum.
+    void descend(Graph<T>& g);
+    // r_p ≥ 0 where the next update of parameter p is exactly θ_p −= r_p g_p, NaN elsewhere; false when it is
+    // nowhere (the default: an optimizer with state, Adam, momentum).
+    virtual bool direct_rates(std::vector<double>& /*r*/) const { return false; }
+    // step() after a backward_descend pass that already took the step of the parameters with done[p].
+    virtual void step_rest(const std::vector<char>& done);
     virtual double rate() const = 0;  // the rate the next update will use (before lr_scale)
     virtual long steps() const { return step_; }
     virtual OptimState state() const;
@@ -58,6 +68,10 @@ protected:
     ParamStore<T>& store_;
     long step_ = 0;
     long averaged_ = 0;
+
+private:
+    std::vector<double> rates_;  // descend()'s, kept so a step allocates nothing
+    std::vector<char> done_;
 };
 
 struct SgdOptions {
@@ -75,7 +89,9 @@ template <class T>
 class Sgd : public Optimizer<T> {
 public:
     Sgd(ParamStore<T>& store, const SgdOptions& opt);
-    void step() override;
+    void step() override { update(nullptr); }
+    bool direct_rates(std::vector<double>& r) const override;  // without momentum: lr_t s_p where no decay applies
+    void step_rest(const std::vector<char>& done) override { update(&done); }
     double rate() const override { return rate_at(this->step_); }
     double rate_at(long t) const;
     const SgdOptions& options() const { return opt_; }
@@ -84,6 +100,7 @@ protected:
     std::map<std::string, std::vector<T>*> buffers() override;
 
 private:
+    void update(const std::vector<char>* done);  // every parameter but those with (*done)[p]
     SgdOptions opt_;
     std::vector<T> velocity_;  // holds the first gradient after update 0 (v₀ = g₀)
 };
@@ -125,6 +142,8 @@ class Averaged : public Optimizer<T> {
 public:
     Averaged(ParamStore<T>& store, std::unique_ptr<Optimizer<T>> inner, long from);
     void step() override;
+    bool direct_rates(std::vector<double>& r) const override { return inner_->direct_rates(r); }
+    void step_rest(const std::vector<char>& done) override;
     double rate() const override { return inner_->rate(); }
     long steps() const override { return inner_->steps(); }
     OptimState state() const override;
@@ -134,6 +153,7 @@ public:
     Optimizer<T>& inner() { return *inner_; }
 
 private:
+    void average(long t);  // after the inner optimizer's update t
     std::unique_ptr<Optimizer<T>> inner_;
     long from_;
     std::vector<T> average_;
