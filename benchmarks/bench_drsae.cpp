@@ -11,7 +11,8 @@
 //                                  update, E rows and D columns every 5th)
 //   drsae/infer/...                forward of the whole graph, the three losses included (what the PyTorch scripts
 //                                  time as inference)
-//   drsae/forward|backward|update/...   the three parts of a step alone, for the breakdown
+//   drsae/forward|backward|update/...   the parts of a step taken the plain way (backward, then Sgd::step), alone;
+//                                  their sum is the step without descend, more than the train row
 //   drsae/backward_keep/...        backward(false): the same without zeroing the parameters' gradients first, so
 //                                  backward − backward_keep is what that zeroing costs
 //   gemm/<shape>/<gemm|blas2|alt>/n:N/B:B/th:K   one GEMM of the step alone, with the exact cblas call Linear makes

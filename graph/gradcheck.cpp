@@ -218,14 +218,28 @@ void check_contracts(G& g, std::vector<Target>& ts, GradCheckReport& rep) {
     contract(rep, "backward is deterministic", same, "two backward runs on the same values gave different bits");
 
     // A descent pass (Graph::backward_descend) must take exactly θ −= r·g wherever an op writes the step itself
-    // (Op::scales_grad): r = 0.5 scales exactly, so only an op that reads θ after writing it, or ignores the
-    // scale, lands elsewhere. The parameters are put back afterwards.
+    // (Op::scales_grad), and leave every other gradient as the plain pass did: r = 0.5 scales exactly, so an op
+    // that ignores the scale lands elsewhere, and one that reads θ after writing its step changes θ (a later
+    // read of S) or the gradients it writes after (dx = dy W). The parameters are put back afterwards.
     ParamStore<double>& st = g.store();
     const std::vector<double> theta = st.values(), grad = st.grads();
     std::vector<double> rates(st.count(), 0.5);
     std::vector<char> done(st.count(), 0);
+    const bool anomaly = g.anomaly();
+    g.set_anomaly(false);
     g.backward_descend(rates, done);
+    g.set_anomaly(anomaly);
     bad.clear();
+    std::size_t at = 0;
+    for (const Target& t : ts) {
+        const Node<double>& n = g.node(t.node);
+        const bool skip = n.kind == NodeKind::Param && done[std::size_t(n.param.index)];
+        for (std::size_t e = 0; e < t.grad.size() && !skip && bad.empty(); ++e)
+            if (!(std::abs(t.grad[e] - b[at + e]) <= 1e-12 * (1 + std::abs(b[at + e]))))
+                bad = "the gradient of '" + n.name + "' in a descent pass is " + std::to_string(t.grad[e]) + " at element " +
+                      std::to_string(e) + ", not the plain pass's " + std::to_string(b[at + e]);
+        at += t.grad.size();
+    }
     for (std::size_t p = 0; p < st.count() && bad.empty(); ++p) {
         if (!done[p]) continue;
         const ParamInfo& info = st.info(int(p));

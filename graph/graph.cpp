@@ -299,7 +299,7 @@ template <class T>
 void Graph<T>::call_backward(int id) {
     Node<T>& n = nodes_[id];
     Ctx<T> c{n.in_views.data(), n.din_views.data(), n.inputs.size(), view(id, false), view(id, true), n.scratch.data(), batch_, n.fresh.data(),
-             n.scales.data()};
+             descending_ ? n.scales.data() : nullptr};
     n.op->backward(c);
 }
 
@@ -374,7 +374,12 @@ template <class T>
 void Graph<T>::backward_seeded(int only_term, bool zero_params, double seed_scale, const std::vector<double>* weights,
                                bool latent, const Descent* descent) {
     prepare();
-    if (descent) std::fill(descent->done.begin(), descent->done.end(), char(0));
+    // Scales are passed only in a descent pass, and start at 1 in each (a pass that threw may have left some set).
+    descending_ = descent != nullptr;
+    if (descent) {
+        std::fill(descent->done.begin(), descent->done.end(), char(0));
+        for (Node<T>& nd : nodes_) std::fill(nd.scales.begin(), nd.scales.end(), T(1));
+    }
     const std::vector<char>& need = latent ? latent_grad_ : needs_grad_;
     written_.resize(nodes_.size());  // no allocation after the first pass
     zero_grads(zero_params, latent);
@@ -411,7 +416,6 @@ void Graph<T>::backward_seeded(int only_term, bool zero_params, double seed_scal
                 std::fill(n.din_views[k].begin(), n.din_views[k].end(), T(0));
         }
         call_backward(i);
-        if (descent) std::fill(n.scales.begin(), n.scales.end(), T(1));
         if (anomaly_) check_finite_backward(i);
     }
     // Gradients no op wrote are zero; make them read so.
@@ -429,6 +433,7 @@ void Graph<T>::backward(bool zero_params, double seed_scale) {
 
 template <class T>
 void Graph<T>::backward_descend(const std::vector<double>& rates, std::vector<char>& done) {
+    if (anomaly_) throw GraphError("backward_descend: not in anomaly mode, where a failing node must leave the parameters as they were");
     if (rates.size() != store_.count() || done.size() != store_.count())
         throw GraphError("backward_descend: " + std::to_string(rates.size()) + " rates and " + std::to_string(done.size()) +
                          " flags for " + std::to_string(store_.count()) + " parameters");

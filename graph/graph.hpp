@@ -106,10 +106,11 @@ public:
     // Same, seeding loss term k with weights[k] instead of its weight (one pass for several objectives that share
     // a forward, e.g. a decoder and an encoder loss over disjoint parameters). weights.size() == losses().size().
     void backward_weighted(const std::vector<double>& weights, bool zero_params = true);
-    // backward(), except that parameter p with a finite rates[p] ≥ 0 takes its descent step θ_p −= rates[p]·∂E/∂θ_p
+    // backward(), except that parameter p with a finite rates[p] takes its descent step θ_p −= rates[p]·∂E/∂θ_p
     // inside the pass when one op alone uses it and can scale that gradient (Op::scales_grad): the op's weight
     // product then writes onto θ_p, and θ_p's gradient in the store is not written (it holds stale values).
     // done[p] = 1 for those, 0 for the rest, whose gradients are as after backward(). Optimizer::descend calls it.
+    // GraphError in anomaly mode (a node failing its check would leave some parameters stepped, others not).
     void backward_descend(const std::vector<double>& rates, std::vector<char>& done);
     double energy() const;  // Σ weight · loss, after forward
     double loss_value(std::size_t term) const;
@@ -192,6 +193,7 @@ private:
     std::string scope_;
     bool anomaly_ = false;
     bool dirty_ = true;
+    bool descending_ = false;  // in a backward_descend pass: ops get Ctx::scales
     std::vector<char> needs_grad_;
     std::vector<int> uses_;  // per node: how many op inputs name it
     std::vector<char> latent_dep_, latent_grad_;  // depends on a latent input; and also leads to a loss

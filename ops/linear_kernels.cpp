@@ -138,9 +138,9 @@ template <class V, class T, int R, int NV>
 void axpy_block(std::size_t K, T alpha, const T* A, std::size_t ars, std::size_t aks, const T* Bm, std::size_t ldb, T* C,
                 std::size_t ldc, bool assign) {
     constexpr std::size_t L = sizeof(V) / sizeof(T);
-    V acc[R][NV];
-    for (int r = 0; r < R; ++r)
-        for (int v = 0; v < NV; ++v) acc[r][v] = assign ? V{} : load<V>(C + r * ldc + v * L);
+    // The sum starts at zero and C is added once at the end: with C a weight and α A Bm its descent step
+    // (Graph::backward_descend), summing the K terms onto C would round each of them at the weight's scale.
+    V acc[R][NV] = {};
     for (std::size_t k = 0; k < K; ++k) {
         V w[NV];
         for (int v = 0; v < NV; ++v) w[v] = load<V>(Bm + k * ldb + v * L);
@@ -150,7 +150,8 @@ void axpy_block(std::size_t K, T alpha, const T* A, std::size_t ars, std::size_t
         }
     }
     for (int r = 0; r < R; ++r)
-        for (int v = 0; v < NV; ++v) store(C + r * ldc + v * L, acc[r][v]);
+        for (int v = 0; v < NV; ++v)
+            store(C + r * ldc + v * L, assign ? acc[r][v] : load<V>(C + r * ldc + v * L) + acc[r][v]);
 }
 template <class T, int R>
 void axpy_rows(std::size_t N, std::size_t K, T alpha, const T* A, std::size_t ars, std::size_t aks, const T* Bm, T* C, bool assign) {

@@ -36,9 +36,11 @@ void Optimizer<T>::load_state(const OptimState& s) {
 
 template <class T>
 void Optimizer<T>::descend(Graph<T>& g) {
+    if (&g.store() != &store_) throw std::invalid_argument("descend: the graph's parameters are another store than the optimizer's");
     rates_.resize(store_.count());  // no allocation after the first step
     done_.resize(store_.count());
-    if (!direct_rates(rates_)) {
+    // In anomaly mode a failing node stops the pass; with the steps taken in it, some weights would have moved.
+    if (g.anomaly() || !direct_rates(rates_)) {
         g.backward();
         step();
         return;

@@ -45,7 +45,8 @@ public:
     virtual void step() = 0;
     // One update from g's energy: g.backward(), then step(). Where this update of a parameter is plain descent
     // θ −= r g, the backward pass writes it into θ while it makes g (Graph::backward_descend) and step() does the
-    // rest: no gradient stored and read back for E, S, D, C of a DrSAE step under SGD without momentum.
+    // rest: no gradient stored and read back for E, S, D, C of a DrSAE step under SGD without momentum. In
+    // anomaly mode the plain path; std::invalid_argument for a graph over another store.
     void descend(Graph<T>& g);
     // r_p ≥ 0 where the next update of parameter p is exactly θ_p −= r_p g_p, NaN elsewhere; false when it is
     // nowhere (the default: an optimizer with state, Adam, momentum).

@@ -1,7 +1,8 @@
 // Optimizer::descend (Graph::backward_descend): the descent steps written by the gradient products give the
 // parameters that backward() then step() give, within rounding (the product adds −rate · dyᵀx onto θ, the step
-// subtracts rate · (s · g): two roundings of the same sum), for every product path (B = 1: the rank-1 loop or
-// sger; B = 5: Linear's own kernels where the CPU has them; B = 40: OpenBLAS), float32 and float64.
+// subtracts rate · (s · g): two roundings of the same sum), float32 and float64, at B = 1 (the rank-1 loop or
+// sger), 5 and 40 (Linear's own kernels or OpenBLAS, as ops/products.cpp chooses; CTest runs this suite again
+// with the own kernels forced at each level, and with OpenBLAS alone).
 #include <boost/test/unit_test.hpp>
 #include <cmath>
 #include <memory>
