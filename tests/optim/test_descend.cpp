@@ -66,6 +66,18 @@ void check_same_parameters(const ParamStore<T>& a, const ParamStore<T>& b, doubl
     }
 }
 
+// `steps` updates of a the plain way (backward, then step) and of b by descend.
+template <class T>
+void step_both(Net<T>& a, Net<T>& b, int steps) {
+    for (int step = 0; step < steps; ++step) {
+        a.g.forward();
+        a.g.backward();
+        a.opt->step();
+        b.g.forward();
+        b.opt->descend(b.g);
+    }
+}
+
 // tol: float32 rounds each step's two forms apart by a few ulp of the weights (~1e-7); over 4 updates through
 // the recurrence that stays far below 1e-5. float64 the same at 1e-13.
 template <class T>
@@ -73,13 +85,7 @@ void compare_paths(std::size_t B, const OptimizerConfig& oc, double tol, bool ex
     Net<T> a(B, oc), b(B, oc);
     std::vector<double> rates(a.st.count());
     BOOST_TEST(b.opt->direct_rates(rates) == expect_direct);
-    for (int step = 0; step < 4; ++step) {
-        a.g.forward();
-        a.g.backward();
-        a.opt->step();
-        b.g.forward();
-        b.opt->descend(b.g);
-    }
+    step_both(a, b, 4);
     check_same_parameters(a.st, b.st, tol);
     BOOST_TEST(a.opt->steps() == b.opt->steps());
     a.g.forward();
@@ -132,13 +138,7 @@ BOOST_AUTO_TEST_CASE(momentum_and_averaging) {
     avg.average_from = 1;  // the average follows the parameters after each update, however they were stepped
     compare_paths<double>(5, avg, 1e-13, true);
     Net<double> a(5, avg), b(5, avg);
-    for (int step = 0; step < 3; ++step) {
-        a.g.forward();
-        a.g.backward();
-        a.opt->step();
-        b.g.forward();
-        b.opt->descend(b.g);
-    }
+    step_both(a, b, 3);
     a.opt->swap_average();
     b.opt->swap_average();
     check_same_parameters(a.st, b.st, 1e-13);
