@@ -42,6 +42,11 @@ std::string consumers(G& g, int id) {
     return s;
 }
 
+// got agrees with want to 1e-12 relative (NaN never does): what the contracts allow for a sum reordered.
+bool agrees(double got, double want) {
+    return std::abs(got - want) <= 1e-12 * (1 + std::abs(want));
+}
+
 std::vector<double> snapshot(const std::vector<Target>& ts) {
     std::vector<double> s;
     for (auto& t : ts) s.insert(s.end(), t.grad.begin(), t.grad.end());
@@ -197,7 +202,7 @@ void check_contracts(G& g, std::vector<Target>& ts, GradCheckReport& rep) {
             for (std::size_t k = 0; k < n.inputs.size() && bad.empty(); ++k) {
                 Tensor<double> d = g.grad(n.inputs[k]);
                 for (std::size_t e = 0; e < d.size(); ++e)
-                    if (!(std::abs(d[e] - onto_zero[k][e]) <= 1e-12 * (1 + std::abs(onto_zero[k][e])))) {
+                    if (!agrees(d[e], onto_zero[k][e])) {
                         bad = "node '" + n.name + "' (" + n.op_name() + ") assigns a first write of the gradient of input " +
                               std::to_string(k) + " differently from adding it onto zeros (" + std::to_string(d[e]) + " vs " +
                               std::to_string(onto_zero[k][e]) + ")";
@@ -235,7 +240,7 @@ void check_contracts(G& g, std::vector<Target>& ts, GradCheckReport& rep) {
         const Node<double>& n = g.node(t.node);
         const bool skip = n.kind == NodeKind::Param && done[std::size_t(n.param.index)];
         for (std::size_t e = 0; e < t.grad.size() && !skip && bad.empty(); ++e)
-            if (!(std::abs(t.grad[e] - b[at + e]) <= 1e-12 * (1 + std::abs(b[at + e]))))
+            if (!agrees(t.grad[e], b[at + e]))
                 bad = "the gradient of '" + n.name + "' in a descent pass is " + std::to_string(t.grad[e]) + " at element " +
                       std::to_string(e) + ", not the plain pass's " + std::to_string(b[at + e]);
         at += t.grad.size();
@@ -245,7 +250,7 @@ void check_contracts(G& g, std::vector<Target>& ts, GradCheckReport& rep) {
         const ParamInfo& info = st.info(int(p));
         for (std::size_t e = info.offset; e < info.offset + info.size(); ++e) {
             const double want = theta[e] - 0.5 * grad[e];
-            if (!(std::abs(st.values()[e] - want) <= 1e-12 * (1 + std::abs(want)))) {
+            if (!agrees(st.values()[e], want)) {
                 bad = "the step of parameter '" + info.name + "' written in the backward pass is " + std::to_string(st.values()[e]) +
                       " at element " + std::to_string(e - info.offset) + ", not θ − 0.5 g = " + std::to_string(want);
                 break;

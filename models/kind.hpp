@@ -8,8 +8,8 @@
 // and may override the rest:
 //   forward / update   one training step on the minibatch set on io.x, io.y: by default g.forward(), then
 //                      the optimizer's descend(g) (backward and step, optim/optimizer.hpp; the gradients of
-//                      the weights it steps inside the pass are stale after it). A kind with an inner inference loop per batch runs it
-//                      in forward, one with its own parameter update in update.
+//                      the weights it steps inside the pass are stale after it). A kind with an inner inference
+//                      loop per batch runs it in forward, one with its own parameter update in update.
 //   evaluate           metrics over a dataset; the first one selects the kept parameters (lower is better). By
 //                      default the classification error, or the energy per example for a model without classifier.
 //   pictures           the kind's own pictures (filters, reconstructions); the loss curves are drawn for every kind.
