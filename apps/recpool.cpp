@@ -256,7 +256,10 @@ int run_train(const TrainCli& t) {
                           ? std::string("the model's own optimizers")
                           : cfg.optimizer + " lr " +
                                 (cfg.lr_every > 0 ? fmt::format("{:g} x {:g}^floor(t/{})", cfg.lr, cfg.lr_factor, cfg.lr_every)
-                                                  : fmt::format("{:g}/(1 + {:g} t)", cfg.lr, cfg.lr_decay)))
+                                                  : fmt::format("{:g}/(1 + {:g} t)", cfg.lr, cfg.lr_decay)) +
+                                (cfg.slow_from > 0 ? fmt::format(", {} x {:g} from epoch {}", cfg.slow_params, cfg.slow_factor,
+                                                                 cfg.slow_from)
+                                                   : ""))
                          .c_str(),
                      d.valid_set->n, d.test_set->n, d.source.c_str(), cfg.threads, cfg.out.c_str());
         if (checkpoint) std::fprintf(stderr, "recpool: resumed from %s after epoch %zu of %zu\n", t.resume.c_str(), trainer.epoch(), cfg.epochs());

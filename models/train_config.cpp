@@ -1,5 +1,6 @@
 #include "models/train_config.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <limits>
 
@@ -29,6 +30,9 @@ const Options<TrainConfig>& train_options() {
         .add("beta2", &C::beta2, "adam: decay of the second moment", in_half_open(0, 1))
         .add("eps", &C::eps, "adam: added to the root of the second moment", above(0.0))
         .add("average_from", &C::average_from, "epoch from which the parameters are averaged (averaged SGD; 0 = off)")
+        .add("slow_params", &C::slow_params, "parameters whose rate slow_factor multiplies from epoch slow_from (comma list, e.g. S)")
+        .add("slow_from", &C::slow_from, "epoch from which slow_params learn slow_factor times slower (0 = off)")
+        .add("slow_factor", &C::slow_factor, "the factor of slow_params' rate from epoch slow_from", in(0.0, 1.0))
         .add("seed", &C::seed, "seed of the initialisation and of the minibatch order")
         .add("train_size", &C::train_size, "training digits used (of 50,000)", in<std::size_t>(1, 100000000))
         .add("valid_size", &C::valid_size, "validation digits used (of 10,000)", in<std::size_t>(0, 100000000))
@@ -65,6 +69,10 @@ const Options<TrainConfig>& train_options() {
                  std::to_string(c.epochs()));
             need(c.average_from <= c.epochs(), "average_from", "in 0.." + std::to_string(c.epochs()) + " (an epoch, 0 = off)",
                  std::to_string(c.average_from));
+            need(c.slow_from <= c.epochs(), "slow_from", "in 0.." + std::to_string(c.epochs()) + " (an epoch, 0 = off)",
+                 std::to_string(c.slow_from));
+            need(c.slow_from == 0 || !c.slow_params.empty(), "slow_params", "set when slow_from is (the parameters to slow down)",
+                 "nothing");
             need(c.lr_every == 0 || c.lr_decay == 0, "lr_decay", "0 when lr_every is set (one schedule)",
                  std::to_string(c.lr_decay));
             need(c.train_images.empty() == c.train_labels.empty(), "train_images and train_labels", "given together",
@@ -97,6 +105,13 @@ OptimizerConfig TrainConfig::optimizer_config(std::size_t per_epoch) const {
     o.beta1 = beta1, o.beta2 = beta2, o.eps = eps;
     // Averaging starts with the first update of epoch average_from (updates are counted from 0).
     o.average_from = average_from > 0 ? long(average_from - 1) * long(per_epoch) : -1;
+    o.slow_from = slow_from > 0 ? long(slow_from - 1) * long(per_epoch) : -1;
+    for (std::size_t a = 0; a < slow_params.size();) {
+        const std::size_t b = std::min(slow_params.find(',', a), slow_params.size());
+        if (b > a) o.slow_params.push_back(slow_params.substr(a, b - a));
+        a = b + 1;
+    }
+    o.slow_factor = slow_factor;
     return o;
 }
 

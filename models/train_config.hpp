@@ -28,6 +28,11 @@ struct TrainConfig {
     // Averaged SGD: from the first update of this epoch on (1-based; 0 = off) validation, the kept parameters and the
     // test use the running average of the parameters instead of the last iterate (the original's ASGD option).
     std::size_t average_from = 0;
+    // From the first update of epoch slow_from on (1-based; 0 = off), the rate of the parameters named in slow_params
+    // (comma-separated, e.g. "S") is multiplied by slow_factor (optim/optimizer.hpp, SlowDown).
+    std::string slow_params;
+    std::size_t slow_from = 0;
+    double slow_factor = 0.1;
     std::uint64_t seed = 1;
     std::size_t train_size = 50000;  // the first n of the 50,000 training digits (the last 10,000 validate)
     std::size_t valid_size = 10000;  // 0: no validation, the last epoch's parameters are kept

@@ -73,6 +73,8 @@ void Trainer::attach(const data::Dataset& train, const data::Dataset* valid) {
     valid_ = valid && valid->n > 0 ? valid : nullptr;
     opt_ = model_->own_optimizer(store_);
     model_optimizer_ = opt_ != nullptr;
+    if (model_optimizer_ && cfg_.slow_from > 0)
+        throw std::invalid_argument("slow_params: the " + cfg_.kind + " kind trains with its own optimizers, which take no slow-down");
     if (!opt_) opt_ = make_optimizer(store_, cfg_.optimizer_config((train.n + cfg_.batch - 1) / cfg_.batch));
     order_.resize(train.n);
     xbuf_.resize(cfg_.batch * train.dim);

@@ -67,6 +67,23 @@ bool Optimizer<T>::ascend(const ParamInfo& p, double rate) {
     return true;
 }
 
+template <class T>
+void Optimizer<T>::slow_down(const SlowDown& s) {
+    if (!(s.factor >= 0 && s.factor <= 1)) throw std::invalid_argument("a slow-down factor must lie in [0, 1]");
+    slow_.assign(store_.count(), 0);
+    for (ParamHandle h : s.params) {
+        if (!store_.owns(h)) throw std::invalid_argument("slow_down: a parameter belongs to another store");
+        slow_[std::size_t(h.index)] = 1;
+    }
+    slow_from_ = s.from, slow_factor_ = s.factor;
+}
+
+template <class T>
+double Optimizer<T>::scale(std::size_t k, long t) const {
+    const double s = store_.info(int(k)).lr_scale;
+    return slow_from_ >= 0 && t >= slow_from_ && k < slow_.size() && slow_[k] ? s * slow_factor_ : s;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 template <class T>
 Sgd<T>::Sgd(ParamStore<T>& store, const SgdOptions& opt) : Optimizer<T>(store), opt_(opt) {
@@ -102,7 +119,7 @@ bool Sgd<T>::direct_rates(std::vector<double>& r) const {
     for (std::size_t k = 0; k < st.count(); ++k) {
         const ParamInfo& p = st.info(int(k));
         const bool plain = !p.ascent && opt_.weight_decay + p.weight_decay == 0;
-        r[k] = plain ? lr * p.lr_scale : std::numeric_limits<double>::quiet_NaN();
+        r[k] = plain ? lr * this->scale(k, this->step_) : std::numeric_limits<double>::quiet_NaN();
         any = any || plain;
     }
     return any;
@@ -128,7 +145,7 @@ void Sgd<T>::update(const std::vector<char>* done) {
         if ((done && (*done)[k]) || this->ascend(p, opt_.ascent_lr)) continue;
         T* w = st.values().data() + p.offset;
         const T* g = st.grads().data() + p.offset;
-        const T s = T(p.lr_scale);
+        const T s = T(this->scale(k, t));
         const T decay = T(lr * (opt_.weight_decay + p.weight_decay));
         T* v = mom ? velocity_.data() + p.offset : nullptr;
         if (mom)
@@ -173,12 +190,13 @@ void Adam<T>::step() {
     const double c1 = 1 - std::pow(opt_.beta1, double(t + 1)), c2 = 1 - std::pow(opt_.beta2, double(t + 1));
     const T b1 = T(opt_.beta1), b2 = T(opt_.beta2);
     const bool group = !opt_.params.empty();
-    for (std::size_t k = 0; k < (group ? opt_.params.size() : st.count()); ++k) {
-        const ParamInfo& p = group ? st.info(opt_.params[k]) : st.info(int(k));
+    for (std::size_t j = 0; j < (group ? opt_.params.size() : st.count()); ++j) {
+        const std::size_t k = group ? std::size_t(opt_.params[j].index) : j;
+        const ParamInfo& p = st.info(int(k));
         if (this->ascend(p, opt_.ascent_lr)) continue;
         T* w = st.values().data() + p.offset;
         const T* g = st.grads().data() + p.offset;
-        const T s = T(p.lr_scale);
+        const T s = T(this->scale(k, t));
         const T wd = T(opt_.weight_decay + p.weight_decay);
         T* m = m_.data() + p.offset;
         T* v = v_.data() + p.offset;
@@ -278,6 +296,24 @@ std::unique_ptr<Optimizer<T>> make_optimizer(ParamStore<T>& store, const Optimiz
         o = std::make_unique<Adam<T>>(store, a);
     } else
         throw std::invalid_argument("optimizer must be \"sgd\" or \"adam\", got \"" + c.name + "\"");
+    if (!c.slow_params.empty()) {  // names checked even while the slow-down is off, so a typo shows at once
+        SlowDown s{{}, c.slow_from, c.slow_factor};
+        // "S" names drsae.S, and every layer's S of a stack: a name matches itself or the last part after a dot.
+        auto matches = [](const std::string& full, const std::string& name) {
+            return full == name || (full.size() > name.size() && full.compare(full.size() - name.size(), name.size(), name) == 0 &&
+                                    full[full.size() - name.size() - 1] == '.');
+        };
+        std::string known;
+        for (std::size_t k = 0; k < store.count(); ++k) known += (k ? ", " : "") + store.info(int(k)).name;
+        for (const std::string& name : c.slow_params) {
+            const std::size_t before = s.params.size();
+            for (std::size_t k = 0; k < store.count(); ++k)
+                if (matches(store.info(int(k)).name, name)) s.params.push_back(store.handle(int(k)));
+            if (s.params.size() == before)
+                throw std::invalid_argument("slow_params: the model has no parameter \"" + name + "\" (it has " + known + ")");
+        }
+        if (c.slow_from >= 0) o->slow_down(s);
+    }
     if (c.average_from >= 0) o = std::make_unique<Averaged<T>>(store, std::move(o), c.average_from);
     return o;
 }

@@ -13,7 +13,8 @@
 // the minibatch, so the rate need not change with the batch size (as in the original).
 //
 // Every optimizer follows one lr schedule (optim/schedule.hpp) of its own update count, and saves in OptimState all
-// it needs to continue bit for bit after a resume. Averaged SGD is a wrapper (Averaged) around any optimizer.
+// it needs to continue bit for bit after a resume. A SlowDown multiplies the lr_scale of chosen parameters by a
+// factor from a chosen update on, also a function of the update count, so a resume continues it too. Averaged SGD is a wrapper (Averaged) around any optimizer.
 // make_optimizer() builds one from an OptimizerConfig (what `recpool train --optimizer` and its options set).
 #pragma once
 #include <map>
@@ -34,6 +35,15 @@ struct OptimState {
     long step = 0;
     long averaged = 0;
     std::map<std::string, std::vector<double>> buffers;
+};
+
+// From update `from` on (0-based), the lr_scale of `params` is multiplied by `factor`: a smaller step for one matrix
+// late in training, such as DrSAE's S, whose large steps make the iterate jump out of a minimum every few dozen
+// epochs, without slowing the others. A Lagrange multiplier keeps its own rate. An empty list or from < 0: off.
+struct SlowDown {
+    std::vector<ParamHandle> params;
+    long from = -1;
+    double factor = 1;
 };
 
 template <class T>
@@ -62,15 +72,21 @@ public:
     // average, a second call swaps them back. std::logic_error when there is no average (yet).
     virtual bool has_average() const { return false; }
     virtual void swap_average() { throw std::logic_error("this optimizer keeps no average of the parameters"); }
+    // std::invalid_argument for a parameter of another store or a factor outside [0, 1].
+    virtual void slow_down(const SlowDown& s);
 
 protected:
     virtual std::map<std::string, std::vector<T>*> buffers() { return {}; }
     bool ascend(const ParamInfo& p, double rate);  // the Lagrange update; false for ordinary parameters
+    double scale(std::size_t k, long t) const;     // parameter k's lr_scale at update t, slowed down or not
     ParamStore<T>& store_;
     long step_ = 0;
     long averaged_ = 0;
 
 private:
+    std::vector<char> slow_;  // per parameter: under the SlowDown
+    long slow_from_ = -1;
+    double slow_factor_ = 1;
     std::vector<double> rates_;  // descend()'s, kept so a step allocates nothing
     std::vector<char> done_;
 };
@@ -151,6 +167,7 @@ public:
     void load_state(const OptimState& s) override;
     bool has_average() const override { return this->averaged_ > 0; }
     void swap_average() override;
+    void slow_down(const SlowDown& s) override { inner_->slow_down(s); }
     Optimizer<T>& inner() { return *inner_; }
 
 private:
@@ -171,6 +188,9 @@ struct OptimizerConfig {
     double weight_decay = 0;        // sgd: θ −= lr_t wd θ; adam: coupled, wd θ added to the gradient
     double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;  // adam
     long average_from = -1;         // Averaged around either from this update on (−1: off)
+    std::vector<std::string> slow_params;  // parameters under a SlowDown: "S" names "S" or any "….S"; unmatched: refused
+    long slow_from = -1;                   // from this update on
+    double slow_factor = 1;
 };
 inline const char* const kOptimizerNames[] = {"sgd", "adam"};
 // std::invalid_argument naming the setting for an unknown name or a bad value.

@@ -94,6 +94,11 @@ BOOST_AUTO_TEST_CASE(short_training_beats_chance_by_far) {
 }
 
 BOOST_AUTO_TEST_CASE(resumed_run_is_bit_identical_to_an_uninterrupted_one) {
+    auto tiny = [](const std::string& out) {
+        TrainConfig c = ::tiny(out);
+        c.slow_params = "S", c.slow_from = 4;  // S slowed down from epoch 4: the resume after epoch 3 crosses it
+        return c;
+    };
     const Subset& s = subset();
     const std::string a = fresh_dir("whole"), b = fresh_dir("resumed");
     std::vector<float> whole, whole_best;
@@ -325,6 +330,24 @@ BOOST_AUTO_TEST_CASE(configuration_is_checked_by_name) {
     small.model["input"] = 100;
     BOOST_CHECK_THROW(Trainer(small, subset().train, nullptr), std::invalid_argument);
     rejects(R"({"epochs_pretrain": 1, "epochs_finetune": 2, "average_from": 4})", "average_from");
+    rejects(R"({"epochs_pretrain": 1, "epochs_finetune": 2, "slow_params": "S", "slow_from": 4})", "slow_from");
+    rejects(R"({"slow_from": 2})", "slow_params");
+    rejects(R"({"slow_params": "S", "slow_from": 2, "slow_factor": 2})", "slow_factor");
+    // names are checked against the model's parameters when its optimizer is made: "drsae.S" or "S", not "Q"
+    TrainConfig slow = tiny("");
+    slow.slow_params = "E,Q";
+    try {
+        Trainer(slow, subset().train, nullptr);
+        BOOST_FAIL("accepted slow_params E,Q");
+    } catch (const std::invalid_argument& e) {
+        BOOST_TEST(std::string(e.what()).find("\"Q\"") != std::string::npos, e.what());
+        BOOST_TEST(std::string(e.what()).find("drsae.S") != std::string::npos, e.what());
+    }
+    // the epoch counts 1-based, like average_from: epoch 4 of 40 updates an epoch starts at update 120
+    slow.slow_params = "E,drsae.S", slow.slow_from = 4;
+    const OptimizerConfig oc = slow.optimizer_config(40);
+    BOOST_TEST(oc.slow_from == 120);
+    BOOST_TEST((oc.slow_params == std::vector<std::string>{"E", "drsae.S"}));
     // Issue 15, item 8: 2^64 − 1 + 2 wrapped to one epoch when only the sum was checked.
     rejects(R"({"epochs_pretrain": 18446744073709551615, "epochs_finetune": 2})", "epochs_pretrain");
 }

@@ -105,6 +105,9 @@ BOOST_AUTO_TEST_CASE(every_kind_trains_checkpoints_and_resumes) {
             Trainer a(cw, train, &valid);
             a.initialize();
             BOOST_TEST(a.model_optimizer());
+            TrainConfig slowed = cw;  // its own optimizers take no slow-down: refused, not ignored
+            slowed.slow_params = "D", slowed.slow_from = 1;
+            BOOST_CHECK_THROW(Trainer(slowed, train, &valid), std::invalid_argument);
             const std::vector<float> init = a.store().values();
             const auto stats = a.run();
             BOOST_TEST_REQUIRE(stats.size() == 2u);

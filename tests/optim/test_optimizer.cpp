@@ -319,4 +319,64 @@ BOOST_AUTO_TEST_CASE(bad_options_are_rejected) {
     BOOST_CHECK_THROW(fine.swap_average(), std::logic_error);
 }
 
+BOOST_AUTO_TEST_CASE(a_slow_down_scales_its_parameters_from_its_update_on) {
+    // a (lr_scale 0.5) slowed by 0.1 from update 2; b untouched. SGD without momentum: Δa = −lr s g, Δb = −lr g.
+    for (const char* name : {"sgd", "adam"}) {
+        ParamStore<double> st;
+        auto a = st.add("m.a", 1, 1), b = st.add("m.b", 1, 1);
+        st.info(a).lr_scale = 0.5;
+        OptimizerConfig c;
+        c.name = name, c.lr = 0.1, c.slow_params = {"a"}, c.slow_from = 2, c.slow_factor = 0.1;
+        auto opt = make_optimizer(st, c);
+        for (int t = 0; t < 4; ++t) {
+            st.grad(a)[0] = st.grad(b)[0] = 2;
+            const double a0 = st.value(a)[0], b0 = st.value(b)[0];
+            std::vector<double> r(2);
+            const bool direct = opt->direct_rates(r);
+            opt->step();
+            // Adam's first moments of a constant gradient make its step lr · s (the gradient's sign) every update.
+            const double sa = t < 2 ? 0.5 : 0.05, ga = std::string(name) == "sgd" ? 2 : 1;
+            BOOST_TEST_CONTEXT(name << " update " << t) {
+                BOOST_TEST(a0 - st.value(a)[0] == 0.1 * sa * ga, tt::tolerance(1e-6));
+                BOOST_TEST(b0 - st.value(b)[0] == 0.1 * ga, tt::tolerance(1e-6));
+                // the step the backward pass would take for a (Optimizer::descend) slows down with it
+                if (direct) BOOST_TEST(r[0] == 0.1 * sa, tt::tolerance(1e-12));
+                BOOST_TEST(direct == (std::string(name) == "sgd"));
+            }
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_slow_down_names_every_matching_parameter_and_refuses_unknown_ones) {
+    ParamStore<double> st;
+    auto s1 = st.add("layer1.S", 1, 1), s2 = st.add("layer2.S", 1, 1), bs = st.add("layer1.BS", 1, 1);
+    OptimizerConfig c;
+    c.lr = 1, c.slow_params = {"S"}, c.slow_from = 0, c.slow_factor = 0.5, c.average_from = 0;  // through Averaged too
+    auto opt = make_optimizer(st, c);
+    for (auto h : {s1, s2, bs}) st.value(h)[0] = 0, st.grad(h)[0] = 1;
+    opt->step();
+    BOOST_TEST(st.value(s1)[0] == -0.5);
+    BOOST_TEST(st.value(s2)[0] == -0.5);
+    BOOST_TEST(st.value(bs)[0] == -1.0);  // "BS" does not end in ".S"
+    c.slow_params = {"layer1.S"};
+    opt = make_optimizer(st, c);
+    opt->step();
+    BOOST_TEST(st.value(s1)[0] == -1.0);
+    BOOST_TEST(st.value(s2)[0] == -1.5);
+    c.slow_params = {"Q"};
+    try {
+        make_optimizer(st, c);
+        BOOST_FAIL("no error");
+    } catch (const std::invalid_argument& e) {
+        BOOST_TEST(std::string(e.what()).find("\"Q\"") != std::string::npos, e.what());
+        BOOST_TEST(std::string(e.what()).find("layer2.S") != std::string::npos, e.what());  // what there is
+    }
+    c.slow_params = {"S"}, c.slow_factor = 1.5;
+    BOOST_CHECK_THROW(make_optimizer(st, c), std::invalid_argument);
+    Sgd<double> other(st, SgdOptions{});
+    ParamStore<double> elsewhere;
+    auto foreign = elsewhere.add("S", 1, 1);
+    BOOST_CHECK_THROW(other.slow_down(SlowDown{{foreign}, 0, 0.5}), std::invalid_argument);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
