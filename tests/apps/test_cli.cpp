@@ -344,6 +344,9 @@ BOOST_AUTO_TEST_CASE(presets_are_recipes_under_config_files_and_options) {
     const Result fast_alone = run(tiny + " --preset fast --overwrite");  // 30 > 1 epoch: refused by name
     expect_failure(fast_alone, "average_from");
 
+    // the slow-down of a matrix the model lacks, refused in one line naming it
+    expect_failure(run(tiny + " --slow-params Q --slow-from 1 --overwrite"), "slow_params: the model has no parameter \"Q\"");
+
     expect_failure(run(tiny + " --preset quick --overwrite"), R"(--preset must be one of "paper", "fast" for drsae, got "quick")");
     expect_failure(run("train drsae --preset paper --resume '" + (dir / "checkpoint.npz").string() + "'"),
                    "--preset with --resume");
