@@ -14,7 +14,8 @@
 //
 // Every optimizer follows one lr schedule (optim/schedule.hpp) of its own update count, and saves in OptimState all
 // it needs to continue bit for bit after a resume. A SlowDown multiplies the lr_scale of chosen parameters by a
-// factor from a chosen update on, also a function of the update count, so a resume continues it too. Averaged SGD is a wrapper (Averaged) around any optimizer.
+// factor from a chosen update on, also a function of the update count, so a resume continues it too. Averaged SGD
+// is a wrapper (Averaged) around any optimizer.
 // make_optimizer() builds one from an OptimizerConfig (what `recpool train --optimizer` and its options set).
 #pragma once
 #include <map>
