@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <fcntl.h>
 #include <unistd.h>
@@ -13,6 +14,7 @@
 #include "data/idx.hpp"
 #include "data/npz.hpp"
 #include "models/checkpoint.hpp"
+#include "models/kind.hpp"
 #include "models/options.hpp"
 #include "models/pictures.hpp"
 #include "models/run_data.hpp"
@@ -350,6 +352,40 @@ BOOST_AUTO_TEST_CASE(configuration_is_checked_by_name) {
     BOOST_TEST((oc.slow_params == std::vector<std::string>{"E", "drsae.S"}));
     // Issue 15, item 8: 2^64 − 1 + 2 wrapped to one epoch when only the sum was checked.
     rejects(R"({"epochs_pretrain": 18446744073709551615, "epochs_finetune": 2})", "epochs_pretrain");
+}
+
+// The recipes in configs/ (docs/reproducing.md) stay valid configurations, and each is its preset's schedule with
+// only the model and the slow-down changed: a renamed option or a drifted preset fails here, not in a user's run.
+BOOST_AUTO_TEST_CASE(the_recipes_in_configs_are_valid_and_follow_their_presets) {
+    const fs::path dir = fs::path(RECPOOL_TEST_DATA).parent_path().parent_path() / "configs";
+    const auto preset = [](const std::string& name) {
+        for (const Preset& p : find_kind("drsae").presets)
+            if (p.name == name) return p.config;
+        BOOST_FAIL("no preset " << name);
+        return json();
+    };
+    const std::map<std::string, std::string> follows = {{"drsae-200x11.json", "fast"}, {"drsae-200x2.json", "paper"}};
+    std::size_t seen = 0;
+    for (const auto& e : fs::directory_iterator(dir)) {
+        if (e.path().extension() != ".json") continue;
+        BOOST_TEST_CONTEXT(e.path().filename().string()) {
+            const TrainConfig c = read_train_config(e.path().string(), TrainConfig::defaults("drsae"));
+            BOOST_CHECK_NO_THROW(c.validate());
+            const auto f = follows.find(e.path().filename().string());
+            BOOST_TEST_REQUIRE((f != follows.end()), "a recipe this test does not know: add it to `follows`");
+            const json written = json(c);
+            const json schedule = preset(f->second);  // (a temporary's items() would dangle in the loop)
+            for (const auto& [key, value] : schedule.items())
+                if (key != "hidden" && key != "iterations") BOOST_TEST(written.at(key) == value, key);
+            BOOST_TEST(written.at("hidden") == 200u);
+            ++seen;
+        }
+    }
+    BOOST_TEST(seen == follows.size());
+    const TrainConfig slow = read_train_config((dir / "drsae-200x11.json").string(), TrainConfig::defaults("drsae"));
+    BOOST_TEST(slow.slow_params == "S");
+    BOOST_TEST(slow.slow_from == 100u);
+    BOOST_TEST(slow.slow_factor == 0.1);
 }
 
 // Issue 15, item 8: a --seed past 2^64 − 1 was saturated; counts are parsed whole or refused by name.
