@@ -1,8 +1,8 @@
 #include "models/train_config.hpp"
 
-#include <algorithm>
 #include <fstream>
 #include <limits>
+#include <sstream>
 
 #include <fmt/format.h>
 
@@ -106,11 +106,9 @@ OptimizerConfig TrainConfig::optimizer_config(std::size_t per_epoch) const {
     // Averaging starts with the first update of epoch average_from (updates are counted from 0).
     o.average_from = average_from > 0 ? long(average_from - 1) * long(per_epoch) : -1;
     o.slow_from = slow_from > 0 ? long(slow_from - 1) * long(per_epoch) : -1;
-    for (std::size_t a = 0; a < slow_params.size();) {
-        const std::size_t b = std::min(slow_params.find(',', a), slow_params.size());
-        if (b > a) o.slow_params.push_back(slow_params.substr(a, b - a));
-        a = b + 1;
-    }
+    std::istringstream names(slow_params);
+    for (std::string name; std::getline(names, name, ',');)
+        if (!name.empty()) o.slow_params.push_back(name);
     o.slow_factor = slow_factor;
     return o;
 }

@@ -350,6 +350,8 @@ BOOST_AUTO_TEST_CASE(configuration_is_checked_by_name) {
     const OptimizerConfig oc = slow.optimizer_config(40);
     BOOST_TEST(oc.slow_from == 120);
     BOOST_TEST((oc.slow_params == std::vector<std::string>{"E", "drsae.S"}));
+    slow.slow_params = ",E,,drsae.S,";  // stray commas name nothing
+    BOOST_TEST((slow.optimizer_config(40).slow_params == std::vector<std::string>{"E", "drsae.S"}));
     // Issue 15, item 8: 2^64 − 1 + 2 wrapped to one epoch when only the sum was checked.
     rejects(R"({"epochs_pretrain": 18446744073709551615, "epochs_finetune": 2})", "epochs_pretrain");
 }
