@@ -356,8 +356,9 @@ BOOST_AUTO_TEST_CASE(configuration_is_checked_by_name) {
     rejects(R"({"epochs_pretrain": 18446744073709551615, "epochs_finetune": 2})", "epochs_pretrain");
 }
 
-// The recipes in configs/ (docs/reproducing.md) stay valid configurations, and each is its preset's schedule with
-// only the model and the slow-down changed: a renamed option or a drifted preset fails here, not in a user's run.
+// The recipes in configs/ (docs/reproducing.md) stay valid configurations: each DrSAE recipe is its preset's schedule
+// with only the model and the slow-down changed, and the recpool recipe keeps the research notes' settings. A
+// renamed option or a drifted preset fails here, not in a user's run.
 BOOST_AUTO_TEST_CASE(the_recipes_in_configs_are_valid_and_follow_their_presets) {
     const fs::path dir = fs::path(RECPOOL_TEST_DATA).parent_path().parent_path() / "configs";
     const auto preset = [](const std::string& name) {
@@ -366,21 +367,28 @@ BOOST_AUTO_TEST_CASE(the_recipes_in_configs_are_valid_and_follow_their_presets) 
         BOOST_FAIL("no preset " << name);
         return json();
     };
-    const std::map<std::string, std::string> follows = {{"drsae-200x11.json", "fast"}, {"drsae-200x2.json", "paper"}};
+    struct Recipe {
+        std::string kind, preset;  // preset "": a schedule of its own
+    };
+    const std::map<std::string, Recipe> follows = {{"drsae-200x11.json", {"drsae", "fast"}},
+                                                   {"drsae-200x2.json", {"drsae", "paper"}},
+                                                   {"recpool-notes.json", {"recpool", ""}}};
     std::size_t seen = 0;
     for (const auto& e : fs::directory_iterator(dir)) {
         if (e.path().extension() != ".json") continue;
         BOOST_TEST_CONTEXT(e.path().filename().string()) {
-            const TrainConfig c = read_train_config(e.path().string(), TrainConfig::defaults("drsae"));
-            BOOST_CHECK_NO_THROW(c.validate());
             const auto f = follows.find(e.path().filename().string());
             BOOST_TEST_REQUIRE((f != follows.end()), "a recipe this test does not know: add it to `follows`");
+            const TrainConfig c = read_train_config(e.path().string(), TrainConfig::defaults(f->second.kind));
+            BOOST_TEST(c.kind == f->second.kind);
+            BOOST_CHECK_NO_THROW(c.validate());
+            ++seen;
+            if (f->second.preset.empty()) continue;
             const json written = json(c);
-            const json schedule = preset(f->second);  // (a temporary's items() would dangle in the loop)
+            const json schedule = preset(f->second.preset);  // (a temporary's items() would dangle in the loop)
             for (const auto& [key, value] : schedule.items())
                 if (key != "hidden" && key != "iterations") BOOST_TEST(written.at(key) == value, key);
             BOOST_TEST(written.at("hidden") == 200u);
-            ++seen;
         }
     }
     BOOST_TEST(seen == follows.size());
@@ -388,6 +396,20 @@ BOOST_AUTO_TEST_CASE(the_recipes_in_configs_are_valid_and_follow_their_presets) 
     BOOST_TEST(slow.slow_params == "S");
     BOOST_TEST(slow.slow_from == 100u);
     BOOST_TEST(slow.slow_factor == 0.1);
+    // The notes' 96.88% line (seed 000): its lambdas, the Cauchy pooling and mask costs of the code of that time, T = 4,
+    // per-example SGD, 0 + 10 epochs of 5,000 digits, C at full rate.
+    const TrainConfig notes = read_train_config((dir / "recpool-notes.json").string(), TrainConfig::defaults("recpool"));
+    const json layer = json(notes).at("layers").at(0);
+    BOOST_TEST(layer.at("pool_sparsity") == "cauchy");
+    BOOST_TEST(layer.at("mask_sparsity") == "cauchy");
+    BOOST_TEST(layer.at("iterations") == 4u);
+    const json lambdas = {{"lambda_rec", 4},    {"lambda_sr", 1},     {"lambda_l1", 0.04},
+                          {"lambda_pool", 0.04}, {"lambda_mask", 0.04}, {"lambda_sp", 0.08}};
+    for (const auto& [key, value] : lambdas.items()) BOOST_TEST(layer.at(key).get<double>() == value.get<double>(), key);
+    BOOST_TEST(notes.batch == 1u);
+    BOOST_TEST(notes.train_size == 5000u);
+    BOOST_TEST(notes.epochs_pretrain + notes.epochs_finetune == 10u);
+    BOOST_TEST(notes.epochs_pretrain == 0u);
 }
 
 // Issue 15, item 8: a --seed past 2^64 − 1 was saturated; counts are parsed whole or refused by name.
